@@ -1,0 +1,118 @@
+package io.tcpgate;
+
+import io.tcpgate.config.GatewayConfig;
+import io.tcpgate.config.ListenerConfig;
+import io.tcpgate.metrics.GatewayStats;
+import io.tcpgate.net.BoundListener;
+import io.tcpgate.net.ListenerDeployer;
+import io.tcpgate.workers.WorkerDeployer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+/**
+ * A running gateway: its workers deployed and its listeners bound. Start one with
+ * {@link #start(Vertx, GatewayConfig, GatewayStats, int)}; {@link #stop()} drains it.
+ */
+public final class Gateway {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final Vertx vertx;
+  private final GatewayConfig config;
+  private final GatewayStats stats;
+  private final List<String> workerDeployments;
+  private final List<BoundListener> listeners;
+
+  private Gateway(Vertx vertx, GatewayConfig config, GatewayStats stats, List<String> workerDeployments,
+                  List<BoundListener> listeners) {
+    this.vertx = vertx;
+    this.config = config;
+    this.stats = stats;
+    this.workerDeployments = workerDeployments;
+    this.listeners = listeners;
+  }
+
+  /**
+   * Deploys the workers, then binds every listener in config order. When anything fails, everything already
+   * deployed is undeployed again, so no listener stays bound, and the future fails with the first error.
+   *
+   * @param eventLoops NetServer instances for listeners that ask for one per event loop ({@code instances: 0})
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, GatewayStats stats, int eventLoops) {
+    List<String> workers = new CopyOnWriteArrayList<>();
+    List<BoundListener> bound = new CopyOnWriteArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (var worker : config.workers()) {
+      chain = chain.compose(v -> WorkerDeployer.deploy(vertx, worker).map(id -> {
+        workers.add(id);
+        return null;
+      }));
+    }
+    for (ListenerConfig listener : config.listeners()) {
+      int instances = listener.instances() == 0 ? eventLoops : listener.instances();
+      chain = chain.compose(v -> ListenerDeployer.deploy(vertx, listener, stats, instances, config.drainTimeoutMs())
+        .map(b -> {
+          bound.add(b);
+          LOG.info("listener '{}' bound {} ({}, {} instance{}; kernel: {}) -> {}", listener.name(), b.address(),
+            listener.family().configName(), instances, instances == 1 ? "" : "s",
+            b.kernel().isEmpty() ? "not readable" : b.kernel().stream().map(Object::toString)
+              .collect(Collectors.joining(", ")), listener.address());
+          return null;
+        }));
+    }
+    return chain.map(v -> new Gateway(vertx, config, stats, List.copyOf(workers), List.copyOf(bound)))
+      .recover(err -> undeployAll(vertx, bound, workers).transform(ar -> Future.failedFuture(err)));
+  }
+
+  private static Future<Void> undeployAll(Vertx vertx, List<BoundListener> listeners, List<String> workers) {
+    List<Future<Void>> undeploys = new ArrayList<>();
+    for (BoundListener listener : listeners) {
+      undeploys.add(vertx.undeploy(listener.deploymentId()));
+    }
+    return Future.join(undeploys).transform(ar -> {
+      List<Future<Void>> workerUndeploys = new ArrayList<>();
+      for (String id : workers) {
+        workerUndeploys.add(vertx.undeploy(id));
+      }
+      return Future.join(workerUndeploys).mapEmpty();
+    });
+  }
+
+  /**
+   * Graceful stop: every listener stops accepting at once; frames already received get their replies for up to the
+   * drain timeout while new frames get {@code ERR shutting-down}; then connections close and workers are undeployed.
+   */
+  public Future<Void> stop() {
+    LOG.info("draining {} listener(s), up to {} ms", listeners.size(), config.drainTimeoutMs());
+    return undeployAll(vertx, listeners, workerDeployments)
+      .onComplete(ar -> LOG.info("drain complete; {} connection(s) still open", stats.openConnections()));
+  }
+
+  /** The bound listeners, in config order. */
+  public List<BoundListener> listeners() {
+    return listeners;
+  }
+
+  /** The port listener {@code name} is bound on. */
+  public int port(String name) {
+    return listeners.stream().filter(l -> l.config().name().equals(name)).findFirst()
+      .orElseThrow(() -> new IllegalArgumentException("no listener named " + name)).port();
+  }
+
+  /** The gateway's books. */
+  public GatewayStats stats() {
+    return stats;
+  }
+
+  /** The configuration it runs. */
+  public GatewayConfig config() {
+    return config;
+  }
+}

@@ -1,0 +1,152 @@
+package io.tcpgate;
+
+import io.tcpgate.config.ConfigException;
+import io.tcpgate.config.ConfigLoader;
+import io.tcpgate.config.GatewayConfig;
+import io.tcpgate.metrics.GatewayStats;
+import io.tcpgate.net.AcceptErrorLog;
+import io.tcpgate.net.BindException;
+import io.tcpgate.net.GatewayTransport;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code java -jar tcpgate.jar [-conf FILE]}: loads and validates the configuration (the default packaged in the jar
+ * when no file is named), starts the gateway, and drains it on SIGTERM or SIGINT.
+ * Exit codes: 0 after a clean shutdown, 1 when startup fails (e.g. a bind failure), 2 for an invalid configuration
+ * or command line.
+ */
+public final class Main {
+
+  /** Exit code: startup failed (bind failure, worker deployment failure). */
+  public static final int EXIT_STARTUP_FAILED = 1;
+  /** Exit code: the configuration or the command line is invalid. */
+  public static final int EXIT_BAD_CONFIG = 2;
+
+  private static final String USAGE = "usage: java -jar tcpgate.jar [-conf FILE]";
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    if (System.getProperty("vertx.logger-delegate-factory-class-name") == null) {
+      System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    }
+    String file = null;
+    for (int i = 0; i < args.length; i++) {
+      if (("-conf".equals(args[i]) || "--conf".equals(args[i])) && i + 1 < args.length) {
+        file = args[++i];
+      } else if ("-h".equals(args[i]) || "--help".equals(args[i])) {
+        System.out.println(USAGE);
+        return;
+      } else {
+        System.err.println("tcpgate: unexpected argument '" + args[i] + "'\n" + USAGE);
+        System.exit(EXIT_BAD_CONFIG);
+      }
+    }
+    Logger log = LoggerFactory.getLogger(Main.class);
+    GatewayStats stats = new GatewayStats();
+    VertxOptions options = new VertxOptions();
+    Vertx vertx = Vertx.builder()
+      .with(options)
+      .withTransport(new GatewayTransport(new AcceptErrorLog(stats)).asVertxTransport())
+      .build();
+    Gateway gateway;
+    try {
+      GatewayConfig config = await(ConfigLoader.load(vertx, file));
+      log.info("configuration {}: {} listener(s), {} worker(s)", file == null ? "(packaged default)" : file,
+        config.listeners().size(), config.workers().size());
+      gateway = await(Gateway.start(vertx, config, stats, options.getEventLoopPoolSize()));
+    } catch (ConfigException e) {
+      fail(vertx, "invalid configuration: " + e.getMessage(), EXIT_BAD_CONFIG);
+      return;
+    } catch (BindException e) {
+      fail(vertx, e.getMessage(), EXIT_STARTUP_FAILED);
+      return;
+    } catch (RuntimeException e) {
+      fail(vertx, "startup failed: " + e, EXIT_STARTUP_FAILED);
+      return;
+    }
+    ShutdownSignals.install(() -> shutdown(vertx, gateway, log));
+    log.info("tcpgate started with {} listener(s)", gateway.listeners().size());
+  }
+
+  private static void shutdown(Vertx vertx, Gateway gateway, Logger log) {
+    log.info("shutdown requested: refusing new connections and draining");
+    try {
+      gateway.stop().toCompletionStage().toCompletableFuture()
+        .get(gateway.config().drainTimeoutMs() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.warn("drain did not finish cleanly: {}", e.toString());
+    }
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("closing Vert.x did not finish cleanly: {}", e.toString());
+    }
+    log.info("tcpgate stopped");
+  }
+
+  private static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      throw new IllegalStateException(cause);
+    }
+  }
+
+  private static void fail(Vertx vertx, String message, int code) {
+    System.err.println("tcpgate: " + message);
+    LoggerFactory.getLogger(Main.class).error("{}", message);
+    CountDownLatch closed = new CountDownLatch(1);
+    vertx.close().onComplete(ar -> closed.countDown());
+    try {
+      closed.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    System.exit(code);
+  }
+
+  /** Runs the drain once on SIGTERM or SIGINT, then exits 0. */
+  static final class ShutdownSignals {
+
+    private ShutdownSignals() {
+    }
+
+    static void install(Runnable drain) {
+      AtomicBoolean started = new AtomicBoolean();
+      Runnable onSignal = () -> {
+        if (started.compareAndSet(false, true)) {
+          Thread thread = new Thread(() -> {
+            drain.run();
+            System.exit(0);
+          }, "tcpgate-shutdown");
+          thread.start();
+        }
+      };
+      for (String name : new String[] {"TERM", "INT"}) {
+        try {
+          sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> onSignal.run());
+        } catch (IllegalArgumentException e) {
+          Runtime.getRuntime().addShutdownHook(new Thread(drain, "tcpgate-shutdown-hook"));
+        }
+      }
+    }
+  }
+}

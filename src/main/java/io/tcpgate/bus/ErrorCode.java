@@ -1,0 +1,34 @@
+package io.tcpgate.bus;
+
+/** The codes of the error replies the gateway writes in a frame's place. */
+public enum ErrorCode {
+  /** The frame exceeded {@code maxFrameBytes}; the connection is closed after this reply. */
+  FRAME_TOO_LARGE("frame-too-large"),
+  /** The frame could not be cut (e.g. a length header smaller than itself); the connection is closed. */
+  BAD_FRAME("bad-frame"),
+  /** A frame began but did not complete within {@code frameTimeoutMs}; the connection is closed. */
+  FRAME_TIMEOUT("frame-timeout"),
+  /** No consumer is registered at the listener's address. */
+  NO_HANDLER("no-handler"),
+  /** The handler failed the request; the message carries its failure text. */
+  WORKER_FAILED("worker-failed"),
+  /** No reply within the request timeout. */
+  TIMEOUT("timeout"),
+  /** The listener expects JSON objects and the frame is not one. */
+  BAD_JSON("bad-json"),
+  /** The gateway is draining: frames received after shutdown began are refused. */
+  SHUTTING_DOWN("shutting-down"),
+  /** A reply could not be framed (e.g. too long for a length header). */
+  REPLY_TOO_LARGE("reply-too-large");
+
+  private final String code;
+
+  ErrorCode(String code) {
+    this.code = code;
+  }
+
+  /** The code as written on the wire. */
+  public String code() {
+    return code;
+  }
+}

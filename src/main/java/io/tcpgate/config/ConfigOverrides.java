@@ -1,0 +1,117 @@
+package io.tcpgate.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Applies environment variables and system properties on top of the file configuration.
+ * <ul>
+ *   <li>System property {@code tcpgate.listeners.0.port=7100} sets {@code listeners[0].port}.</li>
+ *   <li>Environment variable {@code TCPGATE_LISTENERS_0_PORT=7100} does the same; each {@code _}-separated part
+ *       matches a key case-insensitively, so {@code TCPGATE_DEFAULTS_REQUESTTIMEOUTMS} sets
+ *       {@code defaults.requestTimeoutMs}.</li>
+ * </ul>
+ * Values are read as JSON when they parse as JSON ({@code 7100}, {@code true}, {@code {"a":1}}), else as strings.
+ * System properties win over environment variables, which win over the file.
+ */
+public final class ConfigOverrides {
+
+  /** Prefix of overriding system properties. */
+  public static final String PROPERTY_PREFIX = "tcpgate.";
+  /** Prefix of overriding environment variables. */
+  public static final String ENV_PREFIX = "TCPGATE_";
+
+  private ConfigOverrides() {
+  }
+
+  /** Returns a copy of {@code file} with the overrides found in {@code env} and {@code properties} applied. */
+  public static JsonObject apply(JsonObject file, Map<String, ?> env, Map<String, ?> properties) {
+    JsonObject result = file.copy();
+    for (Map.Entry<String, ?> e : new TreeMap<>(env).entrySet()) {
+      if (e.getKey().startsWith(ENV_PREFIX) && e.getKey().length() > ENV_PREFIX.length()) {
+        String[] parts = e.getKey().substring(ENV_PREFIX.length()).split("_");
+        set(result, parts, String.valueOf(e.getValue()), e.getKey(), true);
+      }
+    }
+    for (Map.Entry<String, ?> e : new TreeMap<>(properties).entrySet()) {
+      if (e.getKey().startsWith(PROPERTY_PREFIX) && e.getKey().length() > PROPERTY_PREFIX.length()) {
+        String[] parts = e.getKey().substring(PROPERTY_PREFIX.length()).split("\\.");
+        set(result, parts, String.valueOf(e.getValue()), e.getKey(), false);
+      }
+    }
+    return result;
+  }
+
+  private static void set(JsonObject root, String[] parts, String raw, String source, boolean caseInsensitive) {
+    Object container = root;
+    StringBuilder path = new StringBuilder();
+    for (int i = 0; i < parts.length; i++) {
+      String part = parts[i];
+      boolean last = i == parts.length - 1;
+      if (container instanceof JsonObject) {
+        JsonObject object = (JsonObject) container;
+        String key = caseInsensitive ? matchKey(object, part) : part;
+        path.append(path.length() == 0 ? "" : ".").append(key);
+        if (last) {
+          object.put(key, parseValue(raw));
+          return;
+        }
+        Object next = object.getValue(key);
+        if (next == null) {
+          next = isIndex(parts[i + 1]) ? new JsonArray() : new JsonObject();
+          object.put(key, next);
+        }
+        container = next;
+      } else if (container instanceof JsonArray) {
+        JsonArray array = (JsonArray) container;
+        if (!isIndex(part) || Integer.parseInt(part) >= array.size()) {
+          throw new ConfigException(path + "[" + part + "]", "override " + source + " names no existing element"
+            + " (the array has " + array.size() + ")");
+        }
+        int index = Integer.parseInt(part);
+        path.append('[').append(index).append(']');
+        if (last) {
+          array.set(index, parseValue(raw));
+          return;
+        }
+        container = array.getValue(index);
+      } else {
+        throw new ConfigException(path.toString(), "override " + source + " goes inside a value that is not an"
+          + " object or array");
+      }
+    }
+  }
+
+  private static String matchKey(JsonObject object, String part) {
+    for (String key : object.fieldNames()) {
+      if (key.equalsIgnoreCase(part)) {
+        return key;
+      }
+    }
+    for (String key : KnownKeys.ALL) {
+      if (key.equalsIgnoreCase(part)) {
+        return key;
+      }
+    }
+    return part.toLowerCase(Locale.ROOT);
+  }
+
+  private static boolean isIndex(String part) {
+    return !part.isEmpty() && part.chars().allMatch(Character::isDigit);
+  }
+
+  private static Object parseValue(String raw) {
+    try {
+      Object value = Json.decodeValue(raw);
+      return value == null ? raw : value;
+    } catch (DecodeException e) {
+      return raw;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package io.tcpgate.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The whole, validated gateway configuration. Built only through {@link #fromJson(JsonObject)}, which rejects
+ * unknown keys, wrong types and impossible values with a {@link ConfigException} naming the key path.
+ *
+ * @param listeners       the TCP listeners, in config order
+ * @param workers         the verticles deployed beside them
+ * @param drainTimeoutMs  on shutdown, how long frames already received may take to get their replies
+ */
+public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> workers, long drainTimeoutMs) {
+
+  /** Drain timeout unless configured: 10 s. */
+  public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
+  static final Set<String> KEYS = Set.of("defaults", "listeners", "workers", "shutdown");
+  static final Set<String> SHUTDOWN_KEYS = Set.of("drainTimeoutMs");
+
+  /** Validates {@code json} and builds the configuration. */
+  public static GatewayConfig fromJson(JsonObject json) {
+    JsonFields root = new JsonFields(json, "", KEYS);
+    JsonObject defaults = root.object("defaults");
+    JsonArray listenersJson = root.array("listeners");
+    if (listenersJson.isEmpty()) {
+      throw new ConfigException("listeners", "at least one listener is required");
+    }
+    List<ListenerConfig> listeners = new ArrayList<>();
+    Map<String, Integer> names = new HashMap<>();
+    for (int i = 0; i < listenersJson.size(); i++) {
+      String path = "listeners[" + i + "]";
+      ListenerConfig listener = ListenerConfig.fromJson(listenersJson.getValue(i), path, defaults);
+      Integer previous = names.putIfAbsent(listener.name(), i);
+      if (previous != null) {
+        throw new ConfigException(path + ".name", "'" + listener.name() + "' is already the name of listeners["
+          + previous + "]");
+      }
+      for (int j = 0; j < listeners.size(); j++) {
+        if (listener.overlaps(listeners.get(j))) {
+          throw new ConfigException(path + ".port", listener.hostAndPort(listener.port()) + " ("
+            + listener.family().configName() + ") collides with listeners[" + j + "] '" + listeners.get(j).name()
+            + "' on " + listeners.get(j).hostAndPort(listeners.get(j).port()) + " ("
+            + listeners.get(j).family().configName() + ")");
+        }
+      }
+      listeners.add(listener);
+    }
+    JsonArray workersJson = root.array("workers");
+    List<WorkerConfig> workers = new ArrayList<>();
+    for (int i = 0; i < workersJson.size(); i++) {
+      workers.add(WorkerConfig.fromJson(workersJson.getValue(i), "workers[" + i + "]"));
+    }
+    JsonFields shutdown = JsonFields.of(root.object("shutdown"), "shutdown", SHUTDOWN_KEYS);
+    long drain = shutdown.longValue("drainTimeoutMs", DEFAULT_DRAIN_TIMEOUT_MS, 1, Long.MAX_VALUE);
+    return new GatewayConfig(List.copyOf(listeners), List.copyOf(workers), drain);
+  }
+}

@@ -1,0 +1,24 @@
+package io.tcpgate.config;
+
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Every key name of the configuration schema, for case-insensitive environment overrides. */
+final class KnownKeys {
+
+  static final Set<String> ALL;
+
+  static {
+    Set<String> all = new TreeSet<>();
+    all.addAll(GatewayConfig.KEYS);
+    all.addAll(GatewayConfig.SHUTDOWN_KEYS);
+    all.addAll(ListenerConfig.KEYS);
+    all.addAll(ListenerConfig.DEFAULT_KEYS);
+    all.addAll(FramingConfig.KEYS);
+    all.addAll(WorkerConfig.KEYS);
+    ALL = Set.copyOf(all);
+  }
+
+  private KnownKeys() {
+  }
+}

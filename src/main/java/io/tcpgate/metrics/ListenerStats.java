@@ -1,0 +1,192 @@
+package io.tcpgate.metrics;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Live counts of one listener, shared by all of its NetServer instances (so thread-safe).
+ * These are the gateway's own books: tests read them to prove nothing leaked, and the metrics exporter
+ * publishes them.
+ */
+public final class ListenerStats {
+
+  /** Why a connection ended. */
+  public enum CloseReason {
+    CLIENT("client"), RESET("reset"), IDLE_TIMEOUT("idle-timeout"), FRAME_TIMEOUT("frame-timeout"),
+    FRAME_TOO_LARGE("frame-too-large"), BAD_FRAME("bad-frame"), SERVER("server"), SHUTDOWN("shutdown"),
+    ERROR("error");
+
+    private final String tag;
+
+    CloseReason(String tag) {
+      this.tag = tag;
+    }
+
+    /** The metric tag value. */
+    public String tag() {
+      return tag;
+    }
+  }
+
+  /** How a frame's reply slot was settled. */
+  public enum Outcome {
+    OK("ok"), TIMEOUT("timeout"), NO_HANDLER("no-handler"), WORKER_FAILED("worker-failed"), BAD_JSON("bad-json"),
+    SHUTTING_DOWN("shutting-down"), SENT("sent");
+
+    private final String tag;
+
+    Outcome(String tag) {
+      this.tag = tag;
+    }
+
+    /** The metric tag value. */
+    public String tag() {
+      return tag;
+    }
+  }
+
+  private final String listener;
+  private final AtomicLong servers = new AtomicLong();
+  private final AtomicLong openConnections = new AtomicLong();
+  private final AtomicLong inFlight = new AtomicLong();
+  private final AtomicLong pendingTimers = new AtomicLong();
+  private final LongAdder accepted = new LongAdder();
+  private final LongAdder acceptErrors = new LongAdder();
+  private final LongAdder framesIn = new LongAdder();
+  private final LongAdder framesOut = new LongAdder();
+  private final LongAdder bytesIn = new LongAdder();
+  private final LongAdder bytesOut = new LongAdder();
+  private final LongAdder pauses = new LongAdder();
+  private final Map<CloseReason, LongAdder> closed = new EnumMap<>(CloseReason.class);
+  private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
+
+  public ListenerStats(String listener) {
+    this.listener = listener;
+    for (CloseReason reason : CloseReason.values()) {
+      closed.put(reason, new LongAdder());
+    }
+    for (Outcome outcome : Outcome.values()) {
+      outcomes.put(outcome, new LongAdder());
+    }
+  }
+
+  public String listener() {
+    return listener;
+  }
+
+  /** A NetServer instance of this listener is listening. */
+  public void serverStarted() {
+    servers.incrementAndGet();
+  }
+
+  /** A NetServer instance of this listener has stopped. */
+  public void serverStopped() {
+    servers.decrementAndGet();
+  }
+
+  /** NetServer instances currently listening. */
+  public long servers() {
+    return servers.get();
+  }
+
+  public void connectionOpened() {
+    accepted.increment();
+    openConnections.incrementAndGet();
+  }
+
+  public void connectionClosed(CloseReason reason) {
+    openConnections.decrementAndGet();
+    closed.get(reason).increment();
+  }
+
+  public void requestStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  public void requestEnded() {
+    inFlight.decrementAndGet();
+  }
+
+  public void timerStarted() {
+    pendingTimers.incrementAndGet();
+  }
+
+  public void timerEnded() {
+    pendingTimers.decrementAndGet();
+  }
+
+  public void acceptError() {
+    acceptErrors.increment();
+  }
+
+  public void frameIn(int bytes) {
+    framesIn.increment();
+  }
+
+  public void bytesIn(int bytes) {
+    bytesIn.add(bytes);
+  }
+
+  public void frameOut(int bytes) {
+    framesOut.increment();
+    bytesOut.add(bytes);
+  }
+
+  public void outcome(Outcome outcome) {
+    outcomes.get(outcome).increment();
+  }
+
+  public void paused() {
+    pauses.increment();
+  }
+
+  public long openConnections() {
+    return openConnections.get();
+  }
+
+  public long inFlight() {
+    return inFlight.get();
+  }
+
+  public long pendingTimers() {
+    return pendingTimers.get();
+  }
+
+  public long accepted() {
+    return accepted.sum();
+  }
+
+  public long acceptErrors() {
+    return acceptErrors.sum();
+  }
+
+  public long framesIn() {
+    return framesIn.sum();
+  }
+
+  public long framesOut() {
+    return framesOut.sum();
+  }
+
+  public long bytesIn() {
+    return bytesIn.sum();
+  }
+
+  public long bytesOut() {
+    return bytesOut.sum();
+  }
+
+  public long pauses() {
+    return pauses.sum();
+  }
+
+  public long closed(CloseReason reason) {
+    return closed.get(reason).sum();
+  }
+
+  public long outcomes(Outcome outcome) {
+    return outcomes.get(outcome).sum();
+  }
+}

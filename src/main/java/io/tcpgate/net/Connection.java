@@ -1,0 +1,416 @@
+package io.tcpgate.net;
+
+import io.tcpgate.bus.ErrorCode;
+import io.tcpgate.bus.FrameCodec;
+import io.tcpgate.bus.GatewayHeaders;
+import io.tcpgate.config.ListenerConfig;
+import io.tcpgate.framing.Framer;
+import io.tcpgate.framing.FrameSink;
+import io.tcpgate.framing.FramingException;
+import io.tcpgate.metrics.ListenerStats;
+import io.tcpgate.metrics.ListenerStats.CloseReason;
+import io.tcpgate.metrics.ListenerStats.Outcome;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection: the single policy point that decides what happens on every frame, reply, error, deadline
+ * and close. Confined to the event loop that accepted the socket.
+ *
+ * <p>Replies leave in the order the frames arrived: each frame takes a {@link ReplySlot} at the tail of the queue and
+ * only filled slots at the head are written. Reading stops while {@code maxInFlight} slots are waiting or the socket's
+ * write queue is full, and resumes when both drain, so memory per connection stays bounded whatever the client does.
+ */
+final class Connection implements FrameSink {
+
+  /** How long a connection that must close may take to flush its last reply before it is closed anyway. */
+  static final long CLOSE_LINGER_MS = 5_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+
+  private final Vertx vertx;
+  private final EventBus bus;
+  private final NetSocket socket;
+  private final ListenerContext listener;
+  private final ListenerConfig config;
+  private final ListenerStats stats;
+  private final Framer framer;
+  private final String id;
+  private final String remote;
+  private final String local;
+  private final ArrayDeque<ReplySlot> slots = new ArrayDeque<>();
+
+  private long nextSequence = 1;
+  private long lastActivityNanos = System.nanoTime();
+  private long idleTimer = -1;
+  private long frameTimer = -1;
+  private long lingerTimer = -1;
+  private boolean readingPaused;
+  private boolean draining;
+  private boolean ending;
+  private boolean closing;
+  private boolean closed;
+  private boolean resetSeen;
+  private CloseReason closeReason;
+  private Future<Void> lastWrite;
+
+  Connection(Vertx vertx, NetSocket socket, ListenerContext listener) {
+    this.vertx = vertx;
+    this.bus = vertx.eventBus();
+    this.socket = socket;
+    this.listener = listener;
+    this.config = listener.config;
+    this.stats = listener.stats;
+    this.framer = config.framing().newFramer(this);
+    this.id = ConnectionIds.next();
+    this.remote = format(socket.remoteAddress());
+    this.local = format(socket.localAddress());
+  }
+
+  void start() {
+    stats.connectionOpened();
+    LOG.debug("[c-{}] {} connected to '{}' on {}", id, remote, config.name(), local);
+    socket.handler(this::onData);
+    socket.drainHandler(v -> updateReading());
+    socket.exceptionHandler(this::onSocketError);
+    socket.closeHandler(v -> onClosed());
+    socket.shutdownHandler(v -> onShutdown());
+    armIdleTimer(TimeUnit.SECONDS.toMillis(config.idleTimeoutSeconds()));
+  }
+
+  String id() {
+    return id;
+  }
+
+  private void onData(Buffer chunk) {
+    if (closed || closing) {
+      return;
+    }
+    lastActivityNanos = System.nanoTime();
+    stats.bytesIn(chunk.length());
+    framer.handle(chunk);
+    armFrameTimer();
+  }
+
+  @Override
+  public void onFrame(Buffer frame) {
+    if (closed || ending) {
+      return;
+    }
+    stats.frameIn(frame.length());
+    long sequence = nextSequence++;
+    if (draining) {
+      refuse(ErrorCode.SHUTTING_DOWN, Outcome.SHUTTING_DOWN);
+      return;
+    }
+    Object body;
+    try {
+      body = FrameCodec.requestBody(config.body(), frame);
+    } catch (IllegalArgumentException e) {
+      refuse(ErrorCode.BAD_JSON, Outcome.BAD_JSON);
+      return;
+    }
+    DeliveryOptions options = deliveryOptions(sequence);
+    if (!config.reply()) {
+      if (config.publish()) {
+        bus.publish(config.address(), body, options);
+      } else {
+        bus.send(config.address(), body, options);
+      }
+      stats.outcome(Outcome.SENT);
+      return;
+    }
+    ReplySlot slot = new ReplySlot();
+    slots.addLast(slot);
+    stats.requestStarted();
+    bus.request(config.address(), body, options).onComplete(ar -> onReply(slot, ar));
+    if (slots.size() >= config.maxInFlight()) {
+      updateReading();
+    }
+  }
+
+  private DeliveryOptions deliveryOptions(long sequence) {
+    long deadline = System.currentTimeMillis() + config.requestTimeoutMs();
+    return new DeliveryOptions()
+      .setSendTimeout(config.requestTimeoutMs())
+      .addHeader(GatewayHeaders.CONNECTION_ID, id)
+      .addHeader(GatewayHeaders.LISTENER, config.name())
+      .addHeader(GatewayHeaders.REMOTE_ADDRESS, remote)
+      .addHeader(GatewayHeaders.LOCAL_ADDRESS, local)
+      .addHeader(GatewayHeaders.SEQUENCE, Long.toString(sequence))
+      .addHeader(GatewayHeaders.DEADLINE, Long.toString(deadline));
+  }
+
+  /** A frame answered by the gateway itself, in its place in the reply order. */
+  private void refuse(ErrorCode code, Outcome outcome) {
+    stats.outcome(outcome);
+    if (!config.reply()) {
+      return;
+    }
+    ReplySlot slot = new ReplySlot();
+    slot.complete(encode(listener.errors.render(code, null)), false);
+    slots.addLast(slot);
+    writeReadyReplies();
+  }
+
+  private void onReply(ReplySlot slot, AsyncResult<Message<Object>> ar) {
+    stats.requestEnded();
+    Buffer payload;
+    boolean closeAfter = false;
+    if (ar.succeeded()) {
+      try {
+        payload = FrameCodec.replyBytes(ar.result().body());
+        closeAfter = GatewayHeaders.wantsClose(ar.result().headers());
+        stats.outcome(Outcome.OK);
+      } catch (IllegalArgumentException e) {
+        payload = listener.errors.render(ErrorCode.WORKER_FAILED, e.getMessage());
+        stats.outcome(Outcome.WORKER_FAILED);
+      }
+    } else {
+      payload = failureReply(ar.cause());
+    }
+    if (closed) {
+      return;
+    }
+    slot.complete(payload == null ? null : encode(payload), closeAfter);
+    writeReadyReplies();
+  }
+
+  private Buffer failureReply(Throwable cause) {
+    if (cause instanceof ReplyException) {
+      ReplyException failure = (ReplyException) cause;
+      switch (failure.failureType()) {
+        case TIMEOUT:
+          stats.outcome(Outcome.TIMEOUT);
+          return listener.errors.render(ErrorCode.TIMEOUT, null);
+        case NO_HANDLERS:
+          stats.outcome(Outcome.NO_HANDLER);
+          return listener.errors.render(ErrorCode.NO_HANDLER, null);
+        case RECIPIENT_FAILURE:
+        case ERROR:
+        default:
+          stats.outcome(Outcome.WORKER_FAILED);
+          return listener.errors.render(ErrorCode.WORKER_FAILED, failure.getMessage());
+      }
+    }
+    stats.outcome(Outcome.WORKER_FAILED);
+    return listener.errors.render(ErrorCode.WORKER_FAILED, String.valueOf(cause.getMessage()));
+  }
+
+  private Buffer encode(Buffer payload) {
+    try {
+      return config.framing().encodeReply(payload);
+    } catch (FramingException e) {
+      return config.framing().encodeReply(listener.errors.render(ErrorCode.REPLY_TOO_LARGE, null));
+    }
+  }
+
+  private void writeReadyReplies() {
+    while (!closing && !slots.isEmpty() && slots.peekFirst().done()) {
+      ReplySlot slot = slots.pollFirst();
+      if (slot.bytes() != null) {
+        write(slot.bytes());
+      }
+      if (slot.closeAfter()) {
+        closeAfterWrites(ending ? closeReason : CloseReason.SERVER);
+        return;
+      }
+    }
+    if (draining && slots.isEmpty()) {
+      closeAfterWrites(CloseReason.SHUTDOWN);
+      return;
+    }
+    updateReading();
+  }
+
+  private void write(Buffer bytes) {
+    lastActivityNanos = System.nanoTime();
+    stats.frameOut(bytes.length());
+    lastWrite = socket.write(bytes);
+  }
+
+  private void updateReading() {
+    boolean wanted = !closed && !closing && !ending && slots.size() < config.maxInFlight() && !socket.writeQueueFull();
+    if (wanted && readingPaused) {
+      readingPaused = false;
+      framer.resume();
+      if (!readingPaused) {
+        socket.resume();
+        armFrameTimer();
+      }
+    } else if (!wanted && !readingPaused) {
+      readingPaused = true;
+      socket.pause();
+      framer.pause();
+      if (!closed && !closing && !ending) {
+        stats.paused();
+      }
+    }
+  }
+
+  @Override
+  public void onFramingError(FramingException error) {
+    CloseReason reason = error.kind() == FramingException.Kind.FRAME_TOO_LARGE
+      ? CloseReason.FRAME_TOO_LARGE : CloseReason.BAD_FRAME;
+    ErrorCode code = error.kind() == FramingException.Kind.FRAME_TOO_LARGE
+      ? ErrorCode.FRAME_TOO_LARGE : ErrorCode.BAD_FRAME;
+    LOG.debug("[c-{}] {}: {}", id, code.code(), error.getMessage());
+    endWithError(code, reason);
+  }
+
+  /** Queues a last error reply after the frames already in flight, then closes once it is written. */
+  private void endWithError(ErrorCode code, CloseReason reason) {
+    if (closed || ending || closing) {
+      return;
+    }
+    ending = true;
+    closeReason = reason;
+    updateReading();
+    ReplySlot slot = new ReplySlot();
+    slot.complete(encode(listener.errors.render(code, null)), true);
+    slots.addLast(slot);
+    writeReadyReplies();
+  }
+
+  private void closeAfterWrites(CloseReason reason) {
+    if (closing || closed) {
+      return;
+    }
+    closing = true;
+    if (closeReason == null) {
+      closeReason = reason;
+    }
+    updateReading();
+    Future<Void> pending = lastWrite;
+    if (pending == null || pending.isComplete()) {
+      socket.close();
+      return;
+    }
+    pending.onComplete(ar -> socket.close());
+    lingerTimer = startTimer(CLOSE_LINGER_MS, t -> {
+      lingerTimer = -1;
+      socket.close();
+    });
+  }
+
+  private void closeNow(CloseReason reason) {
+    if (closed) {
+      return;
+    }
+    if (closeReason == null) {
+      closeReason = reason;
+    }
+    closing = true;
+    socket.close();
+  }
+
+  private void onShutdown() {
+    draining = true;
+    LOG.debug("[c-{}] draining: {} replies pending", id, slots.size());
+    if (slots.isEmpty()) {
+      closeAfterWrites(CloseReason.SHUTDOWN);
+    }
+  }
+
+  private void onSocketError(Throwable error) {
+    if (error instanceof IOException) {
+      resetSeen = true;
+      LOG.debug("[c-{}] socket error: {}", id, error.toString());
+    } else {
+      LOG.warn("[c-{}] unexpected error, closing: {}", id, error.toString(), error);
+      closeNow(CloseReason.ERROR);
+    }
+  }
+
+  private void onClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    cancelTimer(idleTimer);
+    cancelTimer(frameTimer);
+    cancelTimer(lingerTimer);
+    idleTimer = -1;
+    frameTimer = -1;
+    lingerTimer = -1;
+    framer.pause();
+    int abandoned = slots.size();
+    slots.clear();
+    CloseReason reason = closeReason != null ? closeReason : resetSeen ? CloseReason.RESET : CloseReason.CLIENT;
+    stats.connectionClosed(reason);
+    LOG.debug("[c-{}] closed ({}), {} replies abandoned", id, reason.tag(), abandoned);
+  }
+
+  private void armIdleTimer(long delayMs) {
+    idleTimer = startTimer(Math.max(1, delayMs), t -> {
+      idleTimer = -1;
+      long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNanos);
+      long limitMs = TimeUnit.SECONDS.toMillis(config.idleTimeoutSeconds());
+      if (idleMs >= limitMs) {
+        LOG.debug("[c-{}] idle for {} ms, closing", id, idleMs);
+        closeNow(CloseReason.IDLE_TIMEOUT);
+      } else {
+        armIdleTimer(limitMs - idleMs);
+      }
+    });
+  }
+
+  private void armFrameTimer() {
+    if (frameTimer != -1 || closed || ending || !framer.hasPartialFrame()) {
+      return;
+    }
+    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - framer.partialFrameSinceNanos());
+    frameTimer = startTimer(Math.max(1, config.frameTimeoutMs() - elapsedMs), t -> {
+      frameTimer = -1;
+      if (closed || ending || !framer.hasPartialFrame()) {
+        return;
+      }
+      long ageMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - framer.partialFrameSinceNanos());
+      if (ageMs >= config.frameTimeoutMs()) {
+        LOG.debug("[c-{}] frame incomplete after {} ms", id, ageMs);
+        endWithError(ErrorCode.FRAME_TIMEOUT, CloseReason.FRAME_TIMEOUT);
+      } else {
+        armFrameTimer();
+      }
+    });
+  }
+
+  private long startTimer(long delayMs, io.vertx.core.Handler<Long> handler) {
+    stats.timerStarted();
+    return vertx.setTimer(delayMs, t -> {
+      stats.timerEnded();
+      handler.handle(t);
+    });
+  }
+
+  private void cancelTimer(long timer) {
+    if (timer != -1 && vertx.cancelTimer(timer)) {
+      stats.timerEnded();
+    }
+  }
+
+  static String format(SocketAddress address) {
+    if (address == null) {
+      return "";
+    }
+    String host = address.hostAddress();
+    if (host == null) {
+      return address.toString();
+    }
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.port();
+  }
+}

@@ -1,0 +1,66 @@
+package io.tcpgate.net;
+
+import io.tcpgate.config.ListenerConfig;
+import io.tcpgate.metrics.ListenerStats;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One NetServer instance of a listener, on one event loop. Several instances share the listener's port; Vert.x
+ * spreads accepted connections over them. {@code start()} completes when the port is bound and fails with the OS
+ * reason when it cannot be; {@code stop()} stops accepting and drains the connections.
+ */
+public final class ListenerVerticle extends VerticleBase {
+
+  private final ListenerConfig config;
+  private final ListenerStats stats;
+  private final int bindPort;
+  private final long drainTimeoutMs;
+  private NetServer server;
+  private boolean listening;
+
+  /**
+   * @param bindPort the port to ask Vert.x for: the configured port, or a negative key for one ephemeral port shared
+   *                 by all instances
+   */
+  public ListenerVerticle(ListenerConfig config, ListenerStats stats, int bindPort, long drainTimeoutMs) {
+    this.config = config;
+    this.stats = stats;
+    this.bindPort = bindPort;
+    this.drainTimeoutMs = drainTimeoutMs;
+  }
+
+  @Override
+  public Future<?> start() {
+    ListenerContext listener = new ListenerContext(config, stats);
+    NetServerOptions options = new NetServerOptions()
+      .setHost(config.host())
+      .setPort(bindPort)
+      .setTcpNoDelay(true)
+      .setReuseAddress(true)
+      .setRegisterWriteHandler(false);
+    server = vertx.createNetServer(options)
+      .connectHandler(socket -> new Connection(vertx, socket, listener).start());
+    return server.listen().onSuccess(s -> {
+      listening = true;
+      stats.serverStarted();
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (!listening) {
+      return Future.succeededFuture();
+    }
+    return server.shutdown(drainTimeoutMs, TimeUnit.MILLISECONDS).andThen(ar -> stats.serverStopped());
+  }
+
+  /** The port this instance is listening on. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

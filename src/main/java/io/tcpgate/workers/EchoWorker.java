@@ -1,0 +1,20 @@
+package io.tcpgate.workers;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+
+/**
+ * Built-in worker {@code echo}: replies to every request with its own body.
+ * Config: {@code address} (default {@value #DEFAULT_ADDRESS}).
+ */
+public final class EchoWorker extends VerticleBase {
+
+  /** The address it consumes unless configured. */
+  public static final String DEFAULT_ADDRESS = "tcpgate.echo";
+
+  @Override
+  public Future<?> start() {
+    String address = config().getString("address", DEFAULT_ADDRESS);
+    return vertx.eventBus().consumer(address, message -> message.reply(message.body())).completion();
+  }
+}

@@ -1,0 +1,100 @@
+package io.tcpgate.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/** A blocking raw-byte TCP client for tests; every read has a deadline, so a test fails instead of hanging. */
+public final class RawClient implements AutoCloseable {
+
+  /** How long a read waits before the test fails. */
+  public static final int READ_TIMEOUT_MS = 10_000;
+
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+
+  private RawClient(Socket socket) throws IOException {
+    this.socket = socket;
+    this.socket.setSoTimeout(READ_TIMEOUT_MS);
+    this.socket.setTcpNoDelay(true);
+    this.in = socket.getInputStream();
+    this.out = socket.getOutputStream();
+  }
+
+  public static RawClient connect(int port) throws IOException {
+    return connect("127.0.0.1", port);
+  }
+
+  public static RawClient connect(String host, int port) throws IOException {
+    Socket socket = new Socket();
+    socket.connect(new InetSocketAddress(host, port), READ_TIMEOUT_MS);
+    return new RawClient(socket);
+  }
+
+  public Socket socket() {
+    return socket;
+  }
+
+  public RawClient send(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+    return this;
+  }
+
+  public RawClient send(String text) throws IOException {
+    return send(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Reads one LF-terminated line (without the LF). */
+  public String readLine() throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    while (true) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed after '" + line.toString(StandardCharsets.UTF_8) + "'");
+      }
+      if (b == '\n') {
+        return line.toString(StandardCharsets.UTF_8);
+      }
+      line.write(b);
+    }
+  }
+
+  /** Reads exactly {@code n} bytes. */
+  public byte[] readExactly(int n) throws IOException {
+    byte[] bytes = in.readNBytes(n);
+    if (bytes.length != n) {
+      throw new IOException("connection closed after " + bytes.length + " of " + n + " bytes");
+    }
+    return bytes;
+  }
+
+  /** Waits for the server to close: true on a clean end of stream or a reset, false if data arrives instead. */
+  public boolean awaitClosedByServer() throws IOException {
+    try {
+      int b = in.read();
+      return b < 0;
+    } catch (SocketTimeoutException e) {
+      throw new IOException("server did not close within " + READ_TIMEOUT_MS + " ms", e);
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  /** Closes with an RST instead of a FIN, like a peer that vanished. */
+  public void reset() throws IOException {
+    socket.setSoLinger(true, 0);
+    socket.close();
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
