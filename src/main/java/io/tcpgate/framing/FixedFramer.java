@@ -1,0 +1,21 @@
+package io.tcpgate.framing;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.parsetools.RecordParser;
+
+/** Framer for {@link FramingKind#FIXED}: every record is exactly frameBytes long, so no cap check is needed. */
+final class FixedFramer extends Framer {
+
+  private final int frameBytes;
+
+  FixedFramer(int frameBytes, int maxFrameBytes, FrameSink sink) {
+    super(RecordParser.newFixed(frameBytes), sink, maxFrameBytes, -1);
+    this.frameBytes = frameBytes;
+  }
+
+  @Override
+  void onRecord(Buffer record) {
+    consumed(frameBytes);
+    emit(record);
+  }
+}

@@ -1,0 +1,263 @@
+package io.tcpgate.framing;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.buffer.impl.BufferImpl;
+import io.vertx.core.parsetools.RecordParser;
+
+import java.util.Objects;
+
+/**
+ * Cuts one connection's byte stream into frames and hands them to a {@link FrameSink}.
+ *
+ * <p>Obtain one per connection from {@link FramingSpec#newFramer(FrameSink)}. Feed bytes as they arrive with
+ * {@link #handle(Buffer)}; complete frames are delivered synchronously, in order, to
+ * {@link FrameSink#onFrame(Buffer)} before {@code handle} returns. The cutting is done by a Vert.x
+ * {@link RecordParser} (delimited or fixed-size mode) driven in its non-stream mode.
+ *
+ * <p><b>Threading.</b> A framer is confined to one thread (the connection's event loop); it does no
+ * synchronization. Calls from the sink back into the framer ({@link #pause()}, {@link #resume()}, even
+ * {@link #handle(Buffer)}) are allowed; bookkeeping is settled when the outermost call returns.
+ *
+ * <p><b>Backpressure.</b> {@link #pause()} stops delivery right after the current frame (it may be called from
+ * inside {@code onFrame}); bytes fed while paused, and complete frames not yet delivered, stay buffered in the
+ * parser. {@link #resume()} delivers what is buffered, then continues. While paused no size cap is enforced
+ * (buffered bytes may include complete frames), so the owner should also stop reading the socket.
+ *
+ * <p><b>Size cap.</b> Frames longer than {@link FramingSpec#maxFrameBytes()} are rejected with
+ * {@link FramingException.Kind#FRAME_TOO_LARGE} without ever buffering them whole: for delimited kinds, after
+ * every {@code handle}/{@code resume} (when not paused) the buffered incomplete tail is checked against
+ * {@code maxFrameBytes + delimiterLength - 1} (plus 1 for the optional CR of lines); for length-prefixed framing
+ * the announced length is checked as soon as the header is parsed. A bad length header gives
+ * {@link FramingException.Kind#BAD_FRAME}. On an error, frames completed before the offending one are delivered
+ * first, then {@link FrameSink#onFramingError(FramingException)} is called once; afterwards nothing is emitted,
+ * {@link #failed()} is true and further input is ignored.
+ *
+ * <p><b>Partial frames.</b> {@link #hasPartialFrame()} and {@link #partialFrameSinceNanos()} support a "frame
+ * deadline" against slow senders: a frame begins in the {@code handle} call in which its first byte arrived, and
+ * its time is the {@link System#nanoTime()} read once at the start of that call.
+ *
+ * <p><b>Allocation.</b> Per frame: only the buffer the {@code RecordParser} copies out of its internal buffer
+ * (for length-prefixed framing, also the small header record). Stripping a CR from a line and emitting an empty
+ * length-prefixed frame truncate that very buffer in place (through Vert.x's {@code BufferImpl}; a copy would be
+ * made only for another {@code Buffer} implementation). Per {@code handle} call: nothing of the framer's own beyond
+ * what the parser does (it copies the chunk into its buffer and compacts the unparsed tail). Per framer: the parser
+ * and two small arrays of chunk times, which grow only when many chunks arrive while paused.
+ */
+public abstract sealed class Framer permits DelimitedFramer, FixedFramer, LengthPrefixedFramer {
+
+  private static final int INITIAL_MARKS = 4;
+
+  private final RecordParser parser;
+  private final FrameSink sink;
+  private final int maxFrameBytes;
+  /** Bytes an incomplete tail may exceed maxFrameBytes by, or -1 when the tail needs no check. */
+  private final long tailSlack;
+
+  /** Stream offset after the last byte fed. */
+  private long fed;
+  /** Stream offset after the last byte of the last record the parser emitted. */
+  private long consumed;
+  private boolean paused;
+  private boolean failed;
+  /** Nesting depth of handle/resume calls currently running the parser. */
+  private int depth;
+  /** Stream offset where the current incomplete frame began, or -1. */
+  private long partialStart = -1;
+  private long partialSince;
+  /** End offsets and nanoTimes of chunks fed since the last settle(), oldest first. */
+  private long[] markEnds = new long[INITIAL_MARKS];
+  private long[] markTimes = new long[INITIAL_MARKS];
+  private int markCount;
+
+  Framer(RecordParser parser, FrameSink sink, int maxFrameBytes, long tailSlack) {
+    this.parser = parser;
+    this.sink = Objects.requireNonNull(sink, "sink");
+    this.maxFrameBytes = maxFrameBytes;
+    this.tailSlack = tailSlack;
+    parser.handler(this::record);
+  }
+
+  /**
+   * Feeds bytes as they arrive. Complete frames are delivered to the sink before this returns (unless paused).
+   * Empty chunks and any input after a framing error are ignored. The chunk is copied; the caller keeps it.
+   *
+   * @param chunk the next bytes of the stream
+   */
+  public final void handle(Buffer chunk) {
+    Objects.requireNonNull(chunk, "chunk");
+    int length = chunk.length();
+    if (failed || length == 0) {
+      return;
+    }
+    fed += length;
+    addMark(fed, System.nanoTime());
+    depth++;
+    try {
+      parser.handle(chunk);
+    } finally {
+      depth--;
+    }
+    settle();
+  }
+
+  /**
+   * Stops delivering frames; bytes keep being buffered. May be called from inside {@link FrameSink#onFrame},
+   * in which case no further frame is delivered by the running {@code handle}/{@code resume}. Idempotent.
+   */
+  public final void pause() {
+    paused = true;
+    parser.pause();
+  }
+
+  /**
+   * Delivers the frames buffered while paused, then continues normally. May be called from inside
+   * {@link FrameSink#onFrame}. No effect when not paused or after a framing error.
+   */
+  public final void resume() {
+    if (failed || !paused) {
+      return;
+    }
+    paused = false;
+    depth++;
+    try {
+      parser.resume();
+    } finally {
+      depth--;
+    }
+    settle();
+  }
+
+  /**
+   * Tells whether {@link #pause()} is in effect.
+   *
+   * @return true while paused
+   */
+  public final boolean isPaused() {
+    return paused;
+  }
+
+  /**
+   * Tells whether bytes of an incomplete frame are buffered while not paused (for length-prefixed framing this
+   * includes a parsed header whose payload has not started). Always false while paused or after a failure.
+   *
+   * @return true when an incomplete frame is pending
+   */
+  public final boolean hasPartialFrame() {
+    return !paused && !failed && partialStart >= 0;
+  }
+
+  /**
+   * Returns when the current incomplete frame began: the {@link System#nanoTime()} of the {@link #handle(Buffer)}
+   * call in which its first byte arrived.
+   *
+   * @return that time, or 0 when {@link #hasPartialFrame()} is false
+   */
+  public final long partialFrameSinceNanos() {
+    return hasPartialFrame() ? partialSince : 0L;
+  }
+
+  /**
+   * Tells whether a framing error happened; then nothing more is emitted and further input is ignored.
+   *
+   * @return true after a framing error
+   */
+  public final boolean failed() {
+    return failed;
+  }
+
+  /** Handles one record cut by the parser; implementations call {@link #consumed(long)} first. */
+  abstract void onRecord(Buffer record);
+
+  /** Bytes of the current incomplete frame already consumed from the parser (a parsed length header). */
+  int incompleteFrameConsumedBytes() {
+    return 0;
+  }
+
+  final RecordParser parser() {
+    return parser;
+  }
+
+  final int maxFrameBytes() {
+    return maxFrameBytes;
+  }
+
+  final void consumed(long bytes) {
+    consumed += bytes;
+  }
+
+  final void emit(Buffer frame) {
+    sink.onFrame(frame);
+  }
+
+  final void fail(FramingException error) {
+    failed = true;
+    parser.pause();
+    partialStart = -1;
+    partialSince = 0L;
+    markCount = 0;
+    sink.onFramingError(error);
+  }
+
+  /** Shortens a buffer the framer owns, in place when possible. */
+  static Buffer truncate(Buffer buffer, int length) {
+    if (buffer instanceof BufferImpl) {
+      ((BufferImpl) buffer).byteBuf().writerIndex(length);
+      return buffer;
+    }
+    return buffer.getBuffer(0, length);
+  }
+
+  private void record(Buffer record) {
+    if (!failed) {
+      onRecord(record);
+    }
+  }
+
+  /** Enforces the tail cap and updates the partial-frame state once the outermost call is done parsing. */
+  private void settle() {
+    if (depth > 0 || failed || paused) {
+      return;
+    }
+    long tail = fed - consumed;
+    if (tailSlack >= 0 && tail > maxFrameBytes + tailSlack) {
+      fail(FramingException.unterminatedFrameTooLarge(tail - tailSlack, maxFrameBytes));
+      return;
+    }
+    int headerConsumed = incompleteFrameConsumedBytes();
+    if (tail == 0 && headerConsumed == 0) {
+      partialStart = -1;
+      partialSince = 0L;
+    } else {
+      long start = consumed - headerConsumed;
+      if (start != partialStart) {
+        partialStart = start;
+        partialSince = timeOfOffset(start);
+      }
+    }
+    markCount = 0;
+  }
+
+  private void addMark(long end, long nanos) {
+    if (markCount == markEnds.length) {
+      long[] ends = new long[markCount * 2];
+      long[] times = new long[markCount * 2];
+      System.arraycopy(markEnds, 0, ends, 0, markCount);
+      System.arraycopy(markTimes, 0, times, 0, markCount);
+      markEnds = ends;
+      markTimes = times;
+    }
+    markEnds[markCount] = end;
+    markTimes[markCount] = nanos;
+    markCount++;
+  }
+
+  /** Returns the time of the chunk holding the byte at offset; it is always among the marks (see settle()). */
+  private long timeOfOffset(long offset) {
+    for (int i = 0; i < markCount; i++) {
+      if (markEnds[i] > offset) {
+        return markTimes[i];
+      }
+    }
+    return markCount > 0 ? markTimes[markCount - 1] : System.nanoTime();
+  }
+}

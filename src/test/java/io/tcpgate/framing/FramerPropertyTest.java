@@ -1,0 +1,317 @@
+package io.tcpgate.framing;
+
+import static io.tcpgate.framing.FramingFixtures.hex;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Property tests: random frame lists are encoded and fed with many different chunkings, with and without random
+ * pause/resume; every run must give back exactly the generated frames. Rerun a failure with
+ * {@code -Dframing.seed=<seed>} (the seed is in every assertion message).
+ */
+class FramerPropertyTest {
+
+  private static final long BASE_SEED = Long.getLong("framing.seed", new Random().nextLong());
+  private static final int LISTS_PER_CASE = 15;
+  private static final int MAX_FRAME = 50;
+  private static final int ALL_CHUNK_SIZES_UP_TO = 300;
+  private static final int RANDOM_CUT_RUNS = 200;
+  private static final int PAUSE_RUNS = 100;
+
+  /** Generates frames valid for one framing and encodes them into a wire stream. */
+  private interface Codec {
+    byte[] frame(Random random);
+
+    byte[] encode(List<byte[]> frames, Random random);
+  }
+
+  static Stream<Arguments> cases() {
+    List<Arguments> cases = new ArrayList<>();
+    cases.add(Arguments.of("lines, mixed LF/CRLF terminators", FramingSpec.lines(MAX_FRAME, false), linesCodec()));
+    for (boolean crlf : new boolean[] {false, true}) {
+      FramingSpec spec = FramingSpec.lines(MAX_FRAME, crlf);
+      cases.add(Arguments.of("lines via encodeReply, crlfReplies=" + crlf, spec, replyCodec(spec, linesFrames(crlf))));
+    }
+    for (String delimiter : new String[] {"\r\n\r\n", "aab", "abab", "|", "\0\0"}) {
+      byte[] bytes = delimiter.getBytes(StandardCharsets.ISO_8859_1);
+      FramingSpec spec = FramingSpec.delimiter(bytes, MAX_FRAME);
+      cases.add(Arguments.of("delimiter " + hex(bytes), spec, replyCodec(spec, delimitedFrames(bytes))));
+    }
+    for (int size : new int[] {1, 5, MAX_FRAME}) {
+      FramingSpec spec = FramingSpec.fixed(size, MAX_FRAME);
+      cases.add(Arguments.of("fixed " + size, spec, replyCodec(spec, fixedFrames(size))));
+    }
+    for (int header : new int[] {1, 2, 4}) {
+      for (ByteOrder order : new ByteOrder[] {ByteOrder.BIG_ENDIAN, ByteOrder.LITTLE_ENDIAN}) {
+        for (boolean includes : new boolean[] {false, true}) {
+          FramingSpec spec = FramingSpec.lengthPrefixed(header, order, includes, MAX_FRAME);
+          cases.add(Arguments.of("length-prefixed " + header + " " + order + " includesHeader=" + includes, spec,
+              replyCodec(spec, randomFrames())));
+        }
+      }
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void everyChunkingGivesTheSameFrames(String name, FramingSpec spec, Codec codec) {
+    long caseSeed = BASE_SEED ^ name.hashCode();
+    for (int list = 0; list < LISTS_PER_CASE; list++) {
+      long seed = caseSeed + list;
+      Random random = new Random(seed);
+      int count = random.nextInt(4) == 0 ? random.nextInt(3) : random.nextInt(13);
+      List<byte[]> frames = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        frames.add(codec.frame(random));
+      }
+      byte[] input = codec.encode(frames, random);
+      List<String> expected = new ArrayList<>();
+      for (byte[] frame : frames) {
+        expected.add(hex(frame));
+      }
+      String context = name + ", seed=" + seed + " (rerun with -Dframing.seed=" + BASE_SEED + "), input="
+          + hex(input);
+
+      check(spec, input, new int[] {input.length}, null, expected, context + ", one write");
+      check(spec, input, fixedCuts(input.length, 1), null, expected, context + ", byte by byte");
+      int maxSize = input.length <= ALL_CHUNK_SIZES_UP_TO ? 2 * input.length : 64;
+      for (int size = 1; size <= maxSize; size++) {
+        check(spec, input, fixedCuts(input.length, size), null, expected, context + ", chunk size " + size);
+      }
+      for (int run = 0; run < RANDOM_CUT_RUNS; run++) {
+        int[] chunks = randomCuts(input.length, random);
+        check(spec, input, chunks, null, expected, context + ", chunks " + Arrays.toString(chunks));
+      }
+      for (int run = 0; run < PAUSE_RUNS; run++) {
+        long pauseSeed = random.nextLong();
+        int[] chunks = randomCuts(input.length, random);
+        check(spec, input, chunks, new Random(pauseSeed), expected,
+            context + ", chunks " + Arrays.toString(chunks) + ", with pauses (pause seed " + pauseSeed + ")");
+      }
+    }
+  }
+
+  /** Feeds input cut into chunks of the given sizes; with pauses != null, pauses/resumes randomly. */
+  private static void check(FramingSpec spec, byte[] input, int[] chunks, Random pauses, List<String> expected,
+      String context) {
+    FramingFixtures.Recorder sink = new FramingFixtures.Recorder();
+    Framer framer = sink.attach(spec);
+    if (pauses != null) {
+      sink.onFrameHook = (f, frame) -> {
+        int dice = pauses.nextInt(10);
+        if (dice < 3) {
+          f.pause();
+        } else if (dice == 3) {
+          f.pause();
+          f.resume();
+        }
+      };
+    }
+    List<String> deliveredWhilePaused = new ArrayList<>();
+    int offset = 0;
+    for (int size : chunks) {
+      int before = sink.frames.size();
+      boolean wasPaused = framer.isPaused();
+      framer.handle(Buffer.buffer(Arrays.copyOfRange(input, offset, offset + size)));
+      offset += size;
+      if (wasPaused && sink.frames.size() != before) {
+        deliveredWhilePaused.add("chunk ending at " + offset);
+      }
+      if (pauses != null) {
+        if (framer.isPaused()) {
+          if (pauses.nextBoolean()) {
+            framer.resume();
+          }
+        } else if (pauses.nextInt(5) == 0) {
+          framer.pause();
+        }
+      }
+    }
+    int guard = 0;
+    while (framer.isPaused() && guard++ < 10_000) {
+      framer.resume();
+    }
+    assertThat(deliveredWhilePaused).as(context).isEmpty();
+    assertThat(sink.errors).as(context).isEmpty();
+    assertThat(sink.hexFrames()).as(context).isEqualTo(expected);
+    assertThat(framer.failed()).as(context).isFalse();
+    assertThat(framer.hasPartialFrame()).as(context).isFalse();
+  }
+
+  private static int[] fixedCuts(int length, int size) {
+    if (length == 0) {
+      return new int[] {0};
+    }
+    int[] chunks = new int[(length + size - 1) / size];
+    for (int i = 0; i < chunks.length; i++) {
+      chunks[i] = Math.min(size, length - i * size);
+    }
+    return chunks;
+  }
+
+  private static int[] randomCuts(int length, Random random) {
+    int pieces = 1 + random.nextInt(Math.max(1, Math.min(length, 24)));
+    int[] points = new int[pieces + 1];
+    points[pieces] = length;
+    for (int i = 1; i < pieces; i++) {
+      points[i] = random.nextInt(length + 1);
+    }
+    Arrays.sort(points);
+    int[] chunks = new int[pieces];
+    for (int i = 0; i < pieces; i++) {
+      chunks[i] = points[i + 1] - points[i];
+    }
+    return chunks;
+  }
+
+  /** Random frame length biased towards short frames, the limit and empty frames. */
+  private static int frameLength(Random random, int max) {
+    int dice = random.nextInt(10);
+    if (dice == 0) {
+      return 0;
+    }
+    if (dice == 1) {
+      return max;
+    }
+    if (dice < 5) {
+      return random.nextInt(max + 1);
+    }
+    return random.nextInt(Math.min(max, 8) + 1);
+  }
+
+  private static byte[] fromAlphabet(Random random, byte[] alphabet, int length) {
+    byte[] out = new byte[length];
+    for (int i = 0; i < length; i++) {
+      out[i] = alphabet[random.nextInt(alphabet.length)];
+    }
+    return out;
+  }
+
+  private static Codec linesCodec() {
+    FrameGenerator frames = linesFrames(true);
+    return new Codec() {
+      @Override
+      public byte[] frame(Random random) {
+        return frames.frame(random);
+      }
+
+      @Override
+      public byte[] encode(List<byte[]> list, Random random) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] frame : list) {
+          out.write(frame, 0, frame.length);
+          boolean endsWithCr = frame.length > 0 && frame[frame.length - 1] == '\r';
+          if (endsWithCr || random.nextBoolean()) {
+            out.write('\r');
+          }
+          out.write('\n');
+        }
+        return out.toByteArray();
+      }
+    };
+  }
+
+  /** Lines never contain LF; with LF-only terminators they must not end with CR (it would be stripped). */
+  private static FrameGenerator linesFrames(boolean mayEndWithCr) {
+    byte[] alphabet = {'a', 'b', '\r', '\r', ' ', 0, (byte) 0xff, (byte) 0x8a};
+    return random -> {
+      byte[] frame = fromAlphabet(random, alphabet, frameLength(random, MAX_FRAME));
+      if (!mayEndWithCr && frame.length > 0 && frame[frame.length - 1] == '\r') {
+        frame[frame.length - 1] = 'z';
+      }
+      return frame;
+    };
+  }
+
+  /** Frames built from the delimiter's own bytes (to provoke partial matches) but never containing it early. */
+  private static FrameGenerator delimitedFrames(byte[] delimiter) {
+    byte[] alphabet = Arrays.copyOf(delimiter, delimiter.length + 2);
+    alphabet[delimiter.length] = 'x';
+    alphabet[delimiter.length + 1] = (byte) 0xfe;
+    return random -> {
+      byte[] frame = fromAlphabet(random, alphabet, frameLength(random, MAX_FRAME));
+      int length = frame.length;
+      while (firstMatch(frame, length, delimiter) != length) {
+        length--;
+      }
+      return Arrays.copyOf(frame, length);
+    };
+  }
+
+  /** Index of the first delimiter occurrence in frame[0..length) followed by the delimiter. */
+  private static int firstMatch(byte[] frame, int length, byte[] delimiter) {
+    byte[] stream = Arrays.copyOf(frame, length + delimiter.length);
+    System.arraycopy(delimiter, 0, stream, length, delimiter.length);
+    outer:
+    for (int i = 0; i <= length; i++) {
+      for (int j = 0; j < delimiter.length; j++) {
+        if (stream[i + j] != delimiter[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  private static FrameGenerator fixedFrames(int size) {
+    return random -> {
+      byte[] frame = new byte[size];
+      random.nextBytes(frame);
+      return frame;
+    };
+  }
+
+  private static FrameGenerator randomFrames() {
+    return random -> {
+      byte[] frame = new byte[frameLength(random, MAX_FRAME)];
+      random.nextBytes(frame);
+      return frame;
+    };
+  }
+
+  /** Encodes each frame with spec.encodeReply, which is what a peer speaking the same framing sends. */
+  private static Codec replyCodec(FramingSpec spec, FrameGenerator frames) {
+    return new Codec() {
+      @Override
+      public byte[] frame(Random random) {
+        return frames.frame(random);
+      }
+
+      @Override
+      public byte[] encode(List<byte[]> list, Random random) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] frame : list) {
+          byte[] wire = spec.encodeReply(Buffer.buffer(frame)).getBytes();
+          out.write(wire, 0, wire.length);
+        }
+        return out.toByteArray();
+      }
+
+      @Override
+      public String toString() {
+        return spec.toString();
+      }
+    };
+  }
+
+  /** Generates one valid frame. */
+  private interface FrameGenerator {
+    byte[] frame(Random random);
+  }
+}
