@@ -56,6 +56,7 @@ final class Connection implements FrameSink {
 
   private long nextSequence = 1;
   private long lastActivityNanos = System.nanoTime();
+  private long readingResumedNanos = lastActivityNanos;
   private long idleTimer = -1;
   private long frameTimer = -1;
   private long lingerTimer = -1;
@@ -249,6 +250,7 @@ final class Connection implements FrameSink {
       readingPaused = false;
       framer.resume();
       if (!readingPaused) {
+        readingResumedNanos = System.nanoTime();
         socket.resume();
         armFrameTimer();
       }
@@ -373,13 +375,12 @@ final class Connection implements FrameSink {
     if (frameTimer != -1 || closed || ending || !framer.hasPartialFrame()) {
       return;
     }
-    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - framer.partialFrameSinceNanos());
-    frameTimer = startTimer(Math.max(1, config.frameTimeoutMs() - elapsedMs), t -> {
+    frameTimer = startTimer(Math.max(1, config.frameTimeoutMs() - partialFrameAgeMs()), t -> {
       frameTimer = -1;
       if (closed || ending || !framer.hasPartialFrame()) {
         return;
       }
-      long ageMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - framer.partialFrameSinceNanos());
+      long ageMs = partialFrameAgeMs();
       if (ageMs >= config.frameTimeoutMs()) {
         LOG.debug("[c-{}] frame incomplete after {} ms", id, ageMs);
         endWithError(ErrorCode.FRAME_TIMEOUT, CloseReason.FRAME_TIMEOUT);
@@ -387,6 +388,12 @@ final class Connection implements FrameSink {
         armFrameTimer();
       }
     });
+  }
+
+  /** How long the current partial frame has been waiting on the client; time we spent not reading does not count. */
+  private long partialFrameAgeMs() {
+    long since = Math.max(framer.partialFrameSinceNanos(), readingResumedNanos);
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
   }
 
   private long startTimer(long delayMs, io.vertx.core.Handler<Long> handler) {

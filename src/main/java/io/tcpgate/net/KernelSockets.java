@@ -48,7 +48,7 @@ public final class KernelSockets {
   /** The kernel's {@code net.ipv6.bindv6only} switch, or -1 when it cannot be read. */
   public static int bindV6Only() {
     try {
-      return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv6/bindv6only")).trim());
+      return Integer.parseInt(String.join("", Files.readAllLines(Path.of("/proc/sys/net/ipv6/bindv6only"))).trim());
     } catch (IOException | NumberFormatException e) {
       return -1;
     }
