@@ -404,8 +404,10 @@ final class Connection implements FrameSink {
     });
   }
 
+  /** Cancels a live timer; counted here even when Vert.x already dropped it with an undeployed verticle. */
   private void cancelTimer(long timer) {
-    if (timer != -1 && vertx.cancelTimer(timer)) {
+    if (timer != -1) {
+      vertx.cancelTimer(timer);
       stats.timerEnded();
     }
   }

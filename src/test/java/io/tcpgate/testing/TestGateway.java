@@ -89,8 +89,12 @@ public final class TestGateway {
 
   /** Waits until the gateway's own books show no open connection, request in flight or pending timer. */
   public void awaitNothingHeld(long timeoutMs) throws InterruptedException {
-    await("0 open connections, 0 in flight, 0 timers (now " + stats.openConnections() + ", " + stats.inFlight()
-      + ", " + stats.pendingTimers() + ")", timeoutMs,
-      () -> stats.openConnections() == 0 && stats.inFlight() == 0 && stats.pendingTimers() == 0);
+    try {
+      await("nothing held", timeoutMs,
+        () -> stats.openConnections() == 0 && stats.inFlight() == 0 && stats.pendingTimers() == 0);
+    } catch (AssertionError e) {
+      throw new AssertionError("still held after " + timeoutMs + " ms: " + stats.openConnections() + " open connections, "
+        + stats.inFlight() + " requests in flight, " + stats.pendingTimers() + " pending timers");
+    }
   }
 }

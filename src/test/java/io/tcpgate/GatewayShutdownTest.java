@@ -1,0 +1,65 @@
+package io.tcpgate;
+
+import io.tcpgate.testing.RawClient;
+import io.tcpgate.testing.TestGateway;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.ConnectException;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Graceful stop: no new connections, replies for frames already received, ERR shutting-down for late ones. */
+@ExtendWith(VertxExtension.class)
+class GatewayShutdownTest {
+
+  private TestGateway gw;
+
+  @BeforeEach
+  void setUp(VertxTestContext ctx) {
+    gw = new TestGateway();
+    gw.vertx().eventBus().consumer("slow", m -> gw.vertx().setTimer(800, t -> m.reply(m.body())));
+    gw.start(TestGateway.config(TestGateway.listener("slow", "slow"), TestGateway.listener("idle", "slow")))
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @AfterEach
+  void tearDown(VertxTestContext ctx) {
+    gw.vertx().close().onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void stop_drainsInFlightReplies_refusesLateFrames_thenCloses() throws Exception {
+    int port = gw.port("slow");
+    try (RawClient client = RawClient.connect(port); RawClient idle = RawClient.connect(gw.port("idle"))) {
+      client.send("first\nsecond\n");
+      TestGateway.await("both requests in flight", 5000, () -> gw.stats().listener("slow").inFlight() == 2);
+      CompletableFuture<Void> stopped = gw.gateway().stop().toCompletionStage().toCompletableFuture();
+      TestGateway.await("listener to stop accepting", 5000, () -> {
+        try (RawClient probe = RawClient.connect(port)) {
+          return false;
+        } catch (ConnectException refused) {
+          return true;
+        } catch (java.io.IOException other) {
+          return false;
+        }
+      });
+      client.send("late\n");
+      assertThat(client.readLine()).isEqualTo("first");
+      assertThat(client.readLine()).isEqualTo("second");
+      assertThat(client.readLine()).isEqualTo("ERR shutting-down");
+      assertThat(client.awaitClosedByServer()).isTrue();
+      assertThat(idle.awaitClosedByServer()).as("an idle connection is closed at once").isTrue();
+      stopped.get();
+    }
+    assertThatThrownBy(() -> RawClient.connect(port)).isInstanceOf(ConnectException.class);
+    gw.awaitNothingHeld(5000);
+    assertThat(gw.stats().listener("slow").closed(io.tcpgate.metrics.ListenerStats.CloseReason.SHUTDOWN)).isEqualTo(1);
+  }
+}

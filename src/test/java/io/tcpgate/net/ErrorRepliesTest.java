@@ -1,0 +1,90 @@
+package io.tcpgate.net;
+
+import io.tcpgate.metrics.ListenerStats.Outcome;
+import io.tcpgate.testing.RawClient;
+import io.tcpgate.testing.TestGateway;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Errors take the frame's place in the reply order and leave the connection usable. */
+@ExtendWith(VertxExtension.class)
+class ErrorRepliesTest {
+
+  private TestGateway gw;
+
+  @BeforeEach
+  void setUp(VertxTestContext ctx) {
+    gw = new TestGateway();
+    gw.vertx().eventBus().<Object>consumer("mixed", m -> {
+      String body = m.body().toString();
+      switch (body) {
+        case "fail":
+          m.fail(42, "disk on fire");
+          break;
+        case "slow":
+          break;
+        case "throw":
+          throw new IllegalStateException("handler blew up");
+        default:
+          m.reply(body);
+      }
+    });
+    gw.start(TestGateway.config(
+        TestGateway.listener("mixed", "mixed").put("requestTimeoutMs", 300),
+        TestGateway.listener("nobody", "nobody.home"),
+        TestGateway.listener("custom", "nobody.home").put("errorTemplate", "-{code}: {message}!")))
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @AfterEach
+  void tearDown(VertxTestContext ctx) {
+    gw.close().onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void everyErrorKind_takesItsFramesPlace_andTheConnectionStaysUsable() throws Exception {
+    try (RawClient client = RawClient.connect(gw.port("mixed"))) {
+      client.send("a\nfail\nb\nslow\nc\n");
+      assertThat(client.readLine()).isEqualTo("a");
+      assertThat(client.readLine()).isEqualTo("ERR worker-failed disk on fire");
+      assertThat(client.readLine()).isEqualTo("b");
+      assertThat(client.readLine()).isEqualTo("ERR timeout");
+      assertThat(client.readLine()).isEqualTo("c");
+      client.send("d\n");
+      assertThat(client.readLine()).isEqualTo("d");
+    }
+    var stats = gw.stats().listener("mixed");
+    assertThat(stats.outcomes(Outcome.OK)).isEqualTo(4);
+    assertThat(stats.outcomes(Outcome.WORKER_FAILED)).isEqualTo(1);
+    assertThat(stats.outcomes(Outcome.TIMEOUT)).isEqualTo(1);
+    gw.awaitNothingHeld(5000);
+  }
+
+  @Test
+  void noConsumer_getsNoHandler_andTheConnectionStaysUsable() throws Exception {
+    try (RawClient client = RawClient.connect(gw.port("nobody"))) {
+      client.send("x\ny\n");
+      assertThat(client.readLine()).isEqualTo("ERR no-handler");
+      assertThat(client.readLine()).isEqualTo("ERR no-handler");
+      gw.vertx().eventBus().consumer("nobody.home", m -> m.reply("home now")).completion()
+        .toCompletionStage().toCompletableFuture().get();
+      client.send("z\n");
+      assertThat(client.readLine()).isEqualTo("home now");
+    }
+    assertThat(gw.stats().listener("nobody").outcomes(Outcome.NO_HANDLER)).isEqualTo(2);
+  }
+
+  @Test
+  void errorTemplate_isPerListener() throws Exception {
+    try (RawClient client = RawClient.connect(gw.port("custom"))) {
+      client.send("x\n");
+      assertThat(client.readLine()).isEqualTo("-no-handler: !");
+    }
+  }
+}
