@@ -3,13 +3,10 @@ package io.tcpgate;
 import io.tcpgate.config.ConfigException;
 import io.tcpgate.config.ConfigLoader;
 import io.tcpgate.config.GatewayConfig;
-import io.tcpgate.metrics.GatewayStats;
-import io.tcpgate.net.AcceptErrorLog;
+import io.tcpgate.admin.GatewayInfo;
+import io.tcpgate.admin.LogSetup;
 import io.tcpgate.net.BindException;
-import io.tcpgate.net.GatewayTransport;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,43 +49,44 @@ public final class Main {
         System.exit(EXIT_BAD_CONFIG);
       }
     }
-    Logger log = LoggerFactory.getLogger(Main.class);
-    GatewayStats stats = new GatewayStats();
-    VertxOptions options = new VertxOptions();
-    Vertx vertx = Vertx.builder()
-      .with(options)
-      .withTransport(new GatewayTransport(new AcceptErrorLog(stats)).asVertxTransport())
-      .build();
-    Gateway gateway;
     try {
-      GatewayConfig config = await(ConfigLoader.load(vertx, file));
-      log.info("configuration {}: {} listener(s), {} worker(s)", file == null ? "(packaged default)" : file,
-        config.listeners().size(), config.workers().size());
-      gateway = await(Gateway.start(vertx, config, stats, options.getEventLoopPoolSize()));
+      LogSetup.fromEnvironment();
+    } catch (IllegalArgumentException e) {
+      System.err.println("tcpgate: invalid " + LogSetup.ENV + ": " + e.getMessage());
+      System.exit(EXIT_BAD_CONFIG);
+    }
+    Logger log = LoggerFactory.getLogger(Main.class);
+    TcpGate app = TcpGate.create(TcpGate.defaultEventLoops());
+    try {
+      GatewayConfig config = await(ConfigLoader.load(app.vertx(), file));
+      log.info("tcpgate {}: configuration {}: {} listener(s), {} worker(s)", GatewayInfo.version(),
+        file == null ? "(packaged default)" : file, config.listeners().size(), config.workers().size());
+      await(app.start(config));
     } catch (ConfigException e) {
-      fail(vertx, "invalid configuration: " + e.getMessage(), EXIT_BAD_CONFIG);
+      fail(app, "invalid configuration: " + e.getMessage(), EXIT_BAD_CONFIG);
       return;
     } catch (BindException e) {
-      fail(vertx, e.getMessage(), EXIT_STARTUP_FAILED);
+      fail(app, e.getMessage(), EXIT_STARTUP_FAILED);
       return;
     } catch (RuntimeException e) {
-      fail(vertx, "startup failed: " + e, EXIT_STARTUP_FAILED);
+      fail(app, "startup failed: " + e, EXIT_STARTUP_FAILED);
       return;
     }
-    ShutdownSignals.install(() -> shutdown(vertx, gateway, log));
-    log.info("tcpgate started with {} listener(s)", gateway.listeners().size());
+    ShutdownSignals.install(() -> shutdown(app, log));
+    log.info("tcpgate started with {} listener(s); ready", app.gateway().listeners().size());
   }
 
-  private static void shutdown(Vertx vertx, Gateway gateway, Logger log) {
-    log.info("shutdown requested: refusing new connections and draining");
+  private static void shutdown(TcpGate app, Logger log) {
+    log.info("shutdown requested: readiness 503, then refusing new connections and draining");
+    GatewayConfig config = app.gateway().config();
     try {
-      gateway.stop().toCompletionStage().toCompletableFuture()
-        .get(gateway.config().drainTimeoutMs() + 5_000, TimeUnit.MILLISECONDS);
+      app.shutdown().toCompletionStage().toCompletableFuture()
+        .get(config.graceDelayMs() + config.drainTimeoutMs() + 5_000, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       log.warn("drain did not finish cleanly: {}", e.toString());
     }
     try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      app.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("closing Vert.x did not finish cleanly: {}", e.toString());
     }
@@ -110,11 +108,11 @@ public final class Main {
     }
   }
 
-  private static void fail(Vertx vertx, String message, int code) {
+  private static void fail(TcpGate app, String message, int code) {
     System.err.println("tcpgate: " + message);
     LoggerFactory.getLogger(Main.class).error("{}", message);
     CountDownLatch closed = new CountDownLatch(1);
-    vertx.close().onComplete(ar -> closed.countDown());
+    app.close().onComplete(ar -> closed.countDown());
     try {
       closed.await(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

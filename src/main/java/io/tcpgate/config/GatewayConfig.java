@@ -16,14 +16,22 @@ import java.util.Set;
  * @param listeners       the TCP listeners, in config order
  * @param workers         the verticles deployed beside them
  * @param drainTimeoutMs  on shutdown, how long frames already received may take to get their replies
+ * @param graceDelayMs    on shutdown, how long listeners keep accepting after readiness turned 503, so load
+ *                        balancers can take this instance out first
+ * @param admin           the admin HTTP server
+ * @param logFormat       the log line format; the {@code LOG_FORMAT} environment variable wins when set
  */
-public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> workers, long drainTimeoutMs) {
+public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> workers, long drainTimeoutMs,
+                            long graceDelayMs, AdminConfig admin, LogFormat logFormat) {
 
   /** Drain timeout unless configured: 10 s. */
   public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+  /** Grace delay unless configured: none. */
+  public static final long DEFAULT_GRACE_DELAY_MS = 0;
 
-  static final Set<String> KEYS = Set.of("defaults", "listeners", "workers", "shutdown");
-  static final Set<String> SHUTDOWN_KEYS = Set.of("drainTimeoutMs");
+  static final Set<String> KEYS = Set.of("defaults", "listeners", "workers", "shutdown", "admin", "logging");
+  static final Set<String> SHUTDOWN_KEYS = Set.of("drainTimeoutMs", "graceDelayMs");
+  static final Set<String> LOGGING_KEYS = Set.of("format");
 
   /** Validates {@code json} and builds the configuration. */
   public static GatewayConfig fromJson(JsonObject json) {
@@ -60,6 +68,23 @@ public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> w
     }
     JsonFields shutdown = JsonFields.of(root.object("shutdown"), "shutdown", SHUTDOWN_KEYS);
     long drain = shutdown.longValue("drainTimeoutMs", DEFAULT_DRAIN_TIMEOUT_MS, 1, Long.MAX_VALUE);
-    return new GatewayConfig(List.copyOf(listeners), List.copyOf(workers), drain);
+    long grace = shutdown.longValue("graceDelayMs", DEFAULT_GRACE_DELAY_MS, 0, Long.MAX_VALUE);
+    AdminConfig admin = AdminConfig.fromJson(root.object("admin"), "admin");
+    if (admin.enabled() && admin.port() != 0) {
+      for (int i = 0; i < listeners.size(); i++) {
+        if (listeners.get(i).port() == admin.port()) {
+          throw new ConfigException("admin.port", admin.port() + " is already the port of listeners[" + i + "] '"
+            + listeners.get(i).name() + "'");
+        }
+      }
+    }
+    JsonFields logging = JsonFields.of(root.object("logging"), "logging", LOGGING_KEYS);
+    LogFormat format;
+    try {
+      format = LogFormat.fromConfigName(logging.string("format", LogFormat.PLAIN.configName()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("logging.format", e.getMessage());
+    }
+    return new GatewayConfig(List.copyOf(listeners), List.copyOf(workers), drain, grace, admin, format);
   }
 }

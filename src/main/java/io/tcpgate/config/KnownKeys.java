@@ -16,6 +16,8 @@ final class KnownKeys {
     all.addAll(ListenerConfig.DEFAULT_KEYS);
     all.addAll(FramingConfig.KEYS);
     all.addAll(WorkerConfig.KEYS);
+    all.addAll(AdminConfig.KEYS);
+    all.addAll(GatewayConfig.LOGGING_KEYS);
     ALL = Set.copyOf(all);
   }
 

@@ -4,6 +4,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
  * Live counts of one listener, shared by all of its NetServer instances (so thread-safe).
@@ -61,6 +62,7 @@ public final class ListenerStats {
   private final LongAdder pauses = new LongAdder();
   private final Map<CloseReason, LongAdder> closed = new EnumMap<>(CloseReason.class);
   private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
+  private volatile LongConsumer latencyRecorder = nanos -> { };
 
   public ListenerStats(String listener) {
     this.listener = listener;
@@ -136,6 +138,16 @@ public final class ListenerStats {
 
   public void outcome(Outcome outcome) {
     outcomes.get(outcome).increment();
+  }
+
+  /** Where {@link #replyWritten(long)} latencies go (a metrics timer); none by default. */
+  public void latencyRecorder(LongConsumer recorder) {
+    this.latencyRecorder = recorder;
+  }
+
+  /** A reply was written {@code nanos} after its frame was complete. */
+  public void replyWritten(long nanos) {
+    latencyRecorder.accept(nanos);
   }
 
   public void paused() {

@@ -114,15 +114,16 @@ final class Connection implements FrameSink {
     }
     stats.frameIn(frame.length());
     long sequence = nextSequence++;
+    long completeNanos = System.nanoTime();
     if (draining) {
-      refuse(ErrorCode.SHUTTING_DOWN, Outcome.SHUTTING_DOWN);
+      refuse(ErrorCode.SHUTTING_DOWN, Outcome.SHUTTING_DOWN, completeNanos);
       return;
     }
     Object body;
     try {
       body = FrameCodec.requestBody(config.body(), frame);
     } catch (IllegalArgumentException e) {
-      refuse(ErrorCode.BAD_JSON, Outcome.BAD_JSON);
+      refuse(ErrorCode.BAD_JSON, Outcome.BAD_JSON, completeNanos);
       return;
     }
     DeliveryOptions options = deliveryOptions(sequence);
@@ -135,7 +136,7 @@ final class Connection implements FrameSink {
       stats.outcome(Outcome.SENT);
       return;
     }
-    ReplySlot slot = new ReplySlot();
+    ReplySlot slot = new ReplySlot(completeNanos);
     slots.addLast(slot);
     stats.requestStarted();
     bus.request(config.address(), body, options).onComplete(ar -> onReply(slot, ar));
@@ -157,12 +158,12 @@ final class Connection implements FrameSink {
   }
 
   /** A frame answered by the gateway itself, in its place in the reply order. */
-  private void refuse(ErrorCode code, Outcome outcome) {
+  private void refuse(ErrorCode code, Outcome outcome, long completeNanos) {
     stats.outcome(outcome);
     if (!config.reply()) {
       return;
     }
-    ReplySlot slot = new ReplySlot();
+    ReplySlot slot = new ReplySlot(completeNanos);
     slot.complete(encode(listener.errors.render(code, null)), false);
     slots.addLast(slot);
     writeReadyReplies();
@@ -225,6 +226,7 @@ final class Connection implements FrameSink {
       ReplySlot slot = slots.pollFirst();
       if (slot.bytes() != null) {
         write(slot.bytes());
+        stats.replyWritten(System.nanoTime() - slot.frameCompleteNanos());
       }
       if (slot.closeAfter()) {
         closeAfterWrites(ending ? closeReason : CloseReason.SERVER);
@@ -282,7 +284,7 @@ final class Connection implements FrameSink {
     ending = true;
     closeReason = reason;
     updateReading();
-    ReplySlot slot = new ReplySlot();
+    ReplySlot slot = new ReplySlot(System.nanoTime());
     slot.complete(encode(listener.errors.render(code, null)), true);
     slots.addLast(slot);
     writeReadyReplies();

@@ -1,10 +1,9 @@
 package io.tcpgate.testing;
 
 import io.tcpgate.Gateway;
+import io.tcpgate.TcpGate;
 import io.tcpgate.config.GatewayConfig;
 import io.tcpgate.metrics.GatewayStats;
-import io.tcpgate.net.AcceptErrorLog;
-import io.tcpgate.net.GatewayTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -22,16 +21,15 @@ public final class TestGateway {
   /** Event loops of the test Vert.x, and so NetServer instances per listener by default. */
   public static final int EVENT_LOOPS = 2;
 
+  private final TcpGate app;
   private final Vertx vertx;
   private final GatewayStats stats;
   private Gateway gateway;
 
   public TestGateway() {
-    this.stats = new GatewayStats();
-    this.vertx = Vertx.builder()
-      .with(new io.vertx.core.VertxOptions().setEventLoopPoolSize(EVENT_LOOPS))
-      .withTransport(new GatewayTransport(new AcceptErrorLog(stats)).asVertxTransport())
-      .build();
+    this.app = TcpGate.create(EVENT_LOOPS);
+    this.vertx = app.vertx();
+    this.stats = app.stats();
   }
 
   /** A listener on 127.0.0.1, ephemeral port, line framing, short timeouts; adjust the returned JSON. */
@@ -45,10 +43,16 @@ public final class TestGateway {
       .put("address", address);
   }
 
-  /** A config with these listeners and no workers; tests register their own consumers. */
+  /** A config with these listeners, no workers (tests register their own consumers) and no admin server. */
   public static JsonObject config(JsonObject... listeners) {
     return new JsonObject().put("listeners", new JsonArray(java.util.List.of((Object[]) listeners)))
-      .put("shutdown", new JsonObject().put("drainTimeoutMs", 2000));
+      .put("shutdown", new JsonObject().put("drainTimeoutMs", 2000))
+      .put("admin", new JsonObject().put("enabled", false));
+  }
+
+  /** The application around the gateway: admin server, readiness, metrics registry. */
+  public TcpGate app() {
+    return app;
   }
 
   public Vertx vertx() {
@@ -64,7 +68,10 @@ public final class TestGateway {
   }
 
   public Future<Gateway> start(JsonObject config) {
-    return Gateway.start(vertx, GatewayConfig.fromJson(config), stats, EVENT_LOOPS).onSuccess(g -> gateway = g);
+    return app.start(GatewayConfig.fromJson(config)).map(a -> {
+      gateway = a.gateway();
+      return gateway;
+    });
   }
 
   public int port(String listener) {
@@ -72,8 +79,7 @@ public final class TestGateway {
   }
 
   public Future<Void> close() {
-    Future<Void> stopped = gateway == null ? Future.succeededFuture() : gateway.stop();
-    return stopped.transform(ar -> vertx.close());
+    return app.shutdown().transform(ar -> app.close());
   }
 
   /** Polls {@code condition} every 10 ms until it holds, failing after {@code timeoutMs}. */

@@ -1,0 +1,166 @@
+package io.tcpgate;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tcpgate.admin.AdminServer;
+import io.tcpgate.admin.GatewayInfo;
+import io.tcpgate.admin.GatewayMeters;
+import io.tcpgate.admin.LogSetup;
+import io.tcpgate.admin.Readiness;
+import io.tcpgate.config.GatewayConfig;
+import io.tcpgate.config.ListenerConfig;
+import io.tcpgate.metrics.GatewayStats;
+import io.tcpgate.net.AcceptErrorLog;
+import io.tcpgate.net.BindException;
+import io.tcpgate.net.GatewayTransport;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole application, assembled: Vert.x with tcpgate's transport and Prometheus metrics, the admin server, and the
+ * gateway. {@link Main} runs one; tests run several in one JVM.
+ *
+ * <p>Lifecycle: {@link #start(GatewayConfig)} brings up the admin server (readiness 503), then the gateway, then
+ * readiness 200. {@link #shutdown()} turns readiness 503, keeps accepting for the grace delay, drains the gateway,
+ * and stops the admin server.
+ */
+public final class TcpGate {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TcpGate.class);
+
+  private final Vertx vertx;
+  private final GatewayStats stats = new GatewayStats();
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Readiness readiness = new Readiness();
+  private final int eventLoops;
+  private volatile Gateway gateway;
+  private volatile GatewayConfig config;
+  private String adminDeployment;
+  private AdminServer admin;
+
+  private TcpGate(int eventLoops) {
+    this.eventLoops = eventLoops;
+    VertxOptions options = new VertxOptions()
+      .setEventLoopPoolSize(eventLoops)
+      .setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    this.vertx = Vertx.builder()
+      .with(options)
+      .withMetrics(new MicrometerMetricsFactory(registry))
+      .withTransport(new GatewayTransport(new AcceptErrorLog(stats)).asVertxTransport())
+      .build();
+  }
+
+  /** Creates Vert.x with {@code eventLoops} event-loop threads; nothing is bound yet. */
+  public static TcpGate create(int eventLoops) {
+    return new TcpGate(eventLoops);
+  }
+
+  /** Vert.x's default number of event loops (twice the cores). */
+  public static int defaultEventLoops() {
+    return VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+  }
+
+  /**
+   * Starts the admin server and the gateway. Fails with {@link BindException} when a listener or the admin server
+   * cannot bind; nothing stays bound then.
+   */
+  public Future<TcpGate> start(GatewayConfig config) {
+    this.config = config;
+    LogSetup.apply(config.logFormat());
+    return startAdmin(config)
+      .compose(v -> Gateway.start(vertx, config, stats, eventLoops))
+      .compose(started -> {
+        gateway = started;
+        for (ListenerConfig listener : config.listeners()) {
+          GatewayMeters.bind(registry, stats.listener(listener.name()));
+        }
+        readiness.ready();
+        return Future.succeededFuture(this);
+      }, err -> stopAdmin().transform(ar -> Future.failedFuture(err)));
+  }
+
+  private Future<Void> startAdmin(GatewayConfig config) {
+    if (!config.admin().enabled()) {
+      return Future.succeededFuture();
+    }
+    admin = new AdminServer(config.admin(), registry, readiness, () -> GatewayInfo.describe(gateway, readiness));
+    return vertx.deployVerticle(admin)
+      .recover(err -> Future.failedFuture(new BindException("admin", "admin server cannot bind "
+        + config.admin().host() + ":" + config.admin().port() + ": " + rootMessage(err), err)))
+      .map(id -> {
+        adminDeployment = id;
+        LOG.info("admin server on {}:{} (metrics, health, info)", config.admin().host(), admin.actualPort());
+        return null;
+      });
+  }
+
+  private Future<Void> stopAdmin() {
+    return adminDeployment == null ? Future.succeededFuture() : vertx.undeploy(adminDeployment);
+  }
+
+  /** Readiness goes 503, listeners keep accepting for the grace delay, then the gateway drains. */
+  public Future<Void> shutdown() {
+    readiness.draining();
+    Gateway running = gateway;
+    if (running == null) {
+      return stopAdmin();
+    }
+    long grace = config.graceDelayMs();
+    LOG.info("readiness is now 503; accepting for {} ms more before draining", grace);
+    Promise<Void> graceOver = Promise.promise();
+    if (grace > 0) {
+      vertx.setTimer(grace, t -> graceOver.complete());
+    } else {
+      graceOver.complete();
+    }
+    return graceOver.future().compose(v -> running.stop()).transform(ar -> stopAdmin());
+  }
+
+  /** Closes Vert.x and everything still on it. */
+  public Future<Void> close() {
+    return vertx.close();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public GatewayStats stats() {
+    return stats;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public Readiness readiness() {
+    return readiness;
+  }
+
+  /** The running gateway, or {@code null} before it started. */
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  /** The admin server's port, or -1 when it is disabled. */
+  public int adminPort() {
+    return admin == null ? -1 : admin.actualPort();
+  }
+
+  private static String rootMessage(Throwable err) {
+    Throwable t = err;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+}

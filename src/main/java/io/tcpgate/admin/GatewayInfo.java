@@ -1,0 +1,54 @@
+package io.tcpgate.admin;
+
+import io.tcpgate.Gateway;
+import io.tcpgate.config.WorkerConfig;
+import io.tcpgate.net.BoundListener;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.lang.management.ManagementFactory;
+
+/** The {@code /info} document: version, listeners with their bound addresses and open connections, workers, uptime. */
+public final class GatewayInfo {
+
+  private GatewayInfo() {
+  }
+
+  /** The version in the jar's manifest, or {@code "dev"} when running from classes. */
+  public static String version() {
+    String version = GatewayInfo.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+
+  public static JsonObject describe(Gateway gateway, Readiness readiness) {
+    JsonObject info = new JsonObject()
+      .put("name", "tcpgate")
+      .put("version", version())
+      .put("state", readiness.state().name())
+      .put("uptimeSeconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
+    JsonArray listeners = new JsonArray();
+    JsonArray workers = new JsonArray();
+    if (gateway != null) {
+      for (BoundListener listener : gateway.listeners()) {
+        var stats = gateway.stats().listener(listener.config().name());
+        listeners.add(new JsonObject()
+          .put("name", listener.config().name())
+          .put("bound", listener.address())
+          .put("family", listener.config().family().configName())
+          .put("port", listener.port())
+          .put("kernel", new JsonArray(listener.kernel().stream().map(Object::toString).toList()))
+          .put("instances", listener.instances())
+          .put("framing", listener.config().framing().kind().configName())
+          .put("address", listener.config().address())
+          .put("openConnections", stats.openConnections()));
+      }
+      for (WorkerConfig worker : gateway.config().workers()) {
+        workers.add(new JsonObject()
+          .put("verticle", worker.verticle())
+          .put("instances", worker.instances())
+          .put("threading", worker.threading().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
+      }
+    }
+    return info.put("listeners", listeners).put("workers", workers);
+  }
+}

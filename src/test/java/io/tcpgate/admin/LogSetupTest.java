@@ -1,0 +1,46 @@
+package io.tcpgate.admin;
+
+import io.tcpgate.config.LogFormat;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The container log format writes one JSON object per line; the plain format is the readable pattern. */
+class LogSetupTest {
+
+  private static String capture(LogFormat format, String message) {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      LogSetup.apply(format);
+      LoggerFactory.getLogger("io.tcpgate.test").info(message);
+    } finally {
+      System.setOut(original);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void jsonFormat_writesOneJsonObjectPerLine_andPlainWritesThePattern() {
+    assumeTrue(LogSetup.fromEnvironment() == null, "LOG_FORMAT is set in this environment");
+    try {
+      String json = capture(LogFormat.JSON, "hello \"json\"");
+      assertThat(json.lines()).isNotEmpty().allSatisfy(line -> new JsonObject(line));
+      JsonObject event = json.lines().map(JsonObject::new)
+        .filter(o -> "hello \"json\"".equals(o.getString("message"))).findFirst().orElseThrow();
+      assertThat(event.getString("level")).isEqualTo("INFO");
+      assertThat(event.getString("loggerName")).isEqualTo("io.tcpgate.test");
+    } finally {
+      String plain = capture(LogFormat.PLAIN, "hello plain");
+      assertThat(plain).contains("INFO").contains("hello plain").doesNotStartWith("{");
+    }
+  }
+}
