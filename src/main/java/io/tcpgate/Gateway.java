@@ -4,6 +4,7 @@ import io.tcpgate.config.GatewayConfig;
 import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.metrics.GatewayStats;
 import io.tcpgate.net.BoundListener;
+import io.tcpgate.net.Connections;
 import io.tcpgate.net.ListenerDeployer;
 import io.tcpgate.workers.WorkerDeployer;
 import io.vertx.core.Future;
@@ -27,14 +28,16 @@ public final class Gateway {
   private final Vertx vertx;
   private final GatewayConfig config;
   private final GatewayStats stats;
+  private final List<String> routerDeployments;
   private final List<String> workerDeployments;
   private final List<BoundListener> listeners;
 
-  private Gateway(Vertx vertx, GatewayConfig config, GatewayStats stats, List<String> workerDeployments,
-                  List<BoundListener> listeners) {
+  private Gateway(Vertx vertx, GatewayConfig config, GatewayStats stats, List<String> routerDeployments,
+                  List<String> workerDeployments, List<BoundListener> listeners) {
     this.vertx = vertx;
     this.config = config;
     this.stats = stats;
+    this.routerDeployments = List.copyOf(routerDeployments);
     this.workerDeployments = workerDeployments;
     this.listeners = listeners;
   }
@@ -48,6 +51,8 @@ public final class Gateway {
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, GatewayStats stats, int eventLoops) {
     List<String> workers = new CopyOnWriteArrayList<>();
     List<BoundListener> bound = new CopyOnWriteArrayList<>();
+    List<String> routers = new CopyOnWriteArrayList<>();
+    Connections connections = new Connections();
     Future<Void> chain = Future.succeededFuture();
     for (var worker : config.workers()) {
       chain = chain.compose(v -> WorkerDeployer.deploy(vertx, worker).map(id -> {
@@ -57,7 +62,8 @@ public final class Gateway {
     }
     for (ListenerConfig listener : config.listeners()) {
       int instances = listener.instances() == 0 ? eventLoops : listener.instances();
-      chain = chain.compose(v -> ListenerDeployer.deploy(vertx, listener, stats, instances, config.drainTimeoutMs())
+      chain = chain.compose(v -> ListenerDeployer.deploy(vertx, listener, stats, instances, config.drainTimeoutMs(),
+          connections)
         .map(b -> {
           bound.add(b);
           LOG.info("listener '{}' bound {} ({}, {} instance{}; kernel: {}) -> {}", listener.name(), b.address(),
@@ -67,8 +73,25 @@ public final class Gateway {
           return null;
         }));
     }
-    return chain.map(v -> new Gateway(vertx, config, stats, List.copyOf(workers), List.copyOf(bound)))
-      .recover(err -> undeployAll(vertx, bound, workers).transform(ar -> Future.failedFuture(err)));
+    if (!config.listeners().isEmpty()) {
+      chain = chain.compose(v -> connections.startPushRouter(vertx,
+          config.listeners().stream().map(ListenerConfig::name).toList())
+        .map(id -> {
+          routers.add(id);
+          return null;
+        }));
+    }
+    return chain.map(v -> new Gateway(vertx, config, stats, routers, List.copyOf(workers), List.copyOf(bound)))
+      .recover(err -> undeploy(vertx, routers).transform(ar -> undeployAll(vertx, bound, workers))
+        .transform(ar -> Future.failedFuture(err)));
+  }
+
+  private static Future<Void> undeploy(Vertx vertx, List<String> deployments) {
+    List<Future<Void>> undeploys = new ArrayList<>();
+    for (String id : deployments) {
+      undeploys.add(vertx.undeploy(id));
+    }
+    return Future.join(undeploys).mapEmpty();
   }
 
   private static Future<Void> undeployAll(Vertx vertx, List<BoundListener> listeners, List<String> workers) {
@@ -92,6 +115,7 @@ public final class Gateway {
   public Future<Void> stop() {
     LOG.info("draining {} listener(s), up to {} ms", listeners.size(), config.drainTimeoutMs());
     return undeployAll(vertx, listeners, workerDeployments)
+      .transform(ar -> undeploy(vertx, routerDeployments))
       .onComplete(ar -> LOG.info("drain complete; {} connection(s) still open", stats.openConnections()));
   }
 

@@ -25,6 +25,22 @@ import io.vertx.core.eventbus.Message;
  * written back in the order of the frames. A reply carrying header {@value #CLOSE} = {@code true} closes the
  * connection once that reply is written ({@link #closeAfterReply()}). A failure ({@code message.fail(code, text)})
  * is written as {@code ERR worker-failed text}.
+ *
+ * <h2>Server push</h2>
+ * Any verticle, on any node, can write to one connection by sending (or requesting) a message to
+ * {@link #pushAddress(String) pushAddress(connectionId)}: the body (Buffer, String or JsonObject) is framed like a
+ * reply and written at once, between replies. Header {@value #CLOSE} = {@code true} closes the connection after it;
+ * an empty body with that header just closes it. The request is answered with {@code "ok"} once the bytes are queued
+ * on the socket, or failed: {@value #NO_CONNECTION} when the connection is gone, {@value #BUSY} when its write queue
+ * is full (the client does not read). A message published to {@link #broadcastAddress(String)} is written to every
+ * connection of that listener on every gateway node.
+ *
+ * <h2>Lifecycle events</h2>
+ * Every connect and close is published on {@value #EVENTS_ADDRESS} as a JsonObject: {@code event}
+ * ({@code connected} or {@code closed}), {@code connectionId}, {@code listener}, {@code remoteAddress},
+ * {@code localAddress}, {@code node}, {@code timestamp} (epoch ms), and for {@code closed} the {@code reason}
+ * ({@code client}, {@code reset}, {@code idle-timeout}, {@code frame-timeout}, {@code frame-too-large},
+ * {@code bad-frame}, {@code server}, {@code shutdown}, {@code error}).
  */
 public final class GatewayHeaders {
 
@@ -43,7 +59,45 @@ public final class GatewayHeaders {
   /** Reply header: {@code true} closes the connection after this reply is written. */
   public static final String CLOSE = "tcpgate-close";
 
+  /** Where connection lifecycle events are published. */
+  public static final String EVENTS_ADDRESS = "tcpgate.events";
+  /** Push failure code: no such connection (closed, or never existed). */
+  public static final int NO_CONNECTION = 404;
+  /** Push failure code: the connection's write queue is full. */
+  public static final int BUSY = 503;
+
+  private static final String PUSH_PREFIX = "tcpgate.push.";
+  private static final String BROADCAST_PREFIX = "tcpgate.broadcast.";
+
   private GatewayHeaders() {
+  }
+
+  /**
+   * The address that reaches connection {@code connectionId} from any node: one address per gateway node, derived
+   * from the node part of the id, with the id itself in the {@value #CONNECTION_ID} header (see
+   * {@link #pushOptions(String)}).
+   */
+  public static String pushAddress(String connectionId) {
+    int dash = connectionId.indexOf('-');
+    if (dash <= 0) {
+      throw new IllegalArgumentException("not a tcpgate connection id: " + connectionId);
+    }
+    return PUSH_PREFIX + connectionId.substring(0, dash);
+  }
+
+  /** The push address of a node, given its node part. */
+  public static String nodePushAddress(String node) {
+    return PUSH_PREFIX + node;
+  }
+
+  /** Delivery options for a push to {@code connectionId}. */
+  public static DeliveryOptions pushOptions(String connectionId) {
+    return new DeliveryOptions().addHeader(CONNECTION_ID, connectionId);
+  }
+
+  /** The address whose published messages reach every connection of {@code listener} on every node. */
+  public static String broadcastAddress(String listener) {
+    return BROADCAST_PREFIX + listener;
   }
 
   /** Delivery options for a reply that closes the connection after it is written. */

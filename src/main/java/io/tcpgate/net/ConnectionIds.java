@@ -16,6 +16,11 @@ final class ConnectionIds {
     return NODE + "-" + Long.toString(COUNTER.incrementAndGet(), 36);
   }
 
+  /** This process's node part, the prefix of every connection id it hands out. */
+  static String node() {
+    return NODE;
+  }
+
   private static String nodePart() {
     long random = new SecureRandom().nextLong() & 0xFFFF_FFFF_FFFFL;
     return String.format("%012x", random);

@@ -10,10 +10,12 @@ final class ListenerContext {
   final ListenerConfig config;
   final ListenerStats stats;
   final ErrorReplyTemplate errors;
+  final ConnectionRegistry registry;
 
-  ListenerContext(ListenerConfig config, ListenerStats stats) {
+  ListenerContext(ListenerConfig config, ListenerStats stats, ConnectionRegistry registry) {
     this.config = config;
     this.stats = stats;
     this.errors = new ErrorReplyTemplate(config.errorTemplate());
+    this.registry = registry;
   }
 }

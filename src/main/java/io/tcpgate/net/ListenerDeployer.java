@@ -30,7 +30,7 @@ public final class ListenerDeployer {
    * @return the bound listener; fails with {@link BindException}, leaving nothing of this listener bound
    */
   public static Future<BoundListener> deploy(Vertx vertx, ListenerConfig listener, GatewayStats stats, int instances,
-                                             long drainTimeoutMs) {
+                                             long drainTimeoutMs, Connections connections) {
     try {
       FamilyCheck.beforeBind(listener);
     } catch (BindException e) {
@@ -43,7 +43,8 @@ public final class ListenerDeployer {
       .setInstances(instances)
       .setThreadingModel(ThreadingModel.EVENT_LOOP);
     return vertx.deployVerticle(() -> {
-      ListenerVerticle verticle = new ListenerVerticle(listener, listenerStats, bindPort, drainTimeoutMs);
+      ListenerVerticle verticle = new ListenerVerticle(listener, listenerStats, bindPort, drainTimeoutMs,
+        connections.registry());
       first.compareAndSet(null, verticle);
       return verticle;
     }, options)

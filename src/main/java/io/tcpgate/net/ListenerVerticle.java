@@ -14,12 +14,13 @@ import java.util.concurrent.TimeUnit;
  * spreads accepted connections over them. {@code start()} completes when the port is bound and fails with the OS
  * reason when it cannot be; {@code stop()} stops accepting and drains the connections.
  */
-public final class ListenerVerticle extends VerticleBase {
+final class ListenerVerticle extends VerticleBase {
 
   private final ListenerConfig config;
   private final ListenerStats stats;
   private final int bindPort;
   private final long drainTimeoutMs;
+  private final ConnectionRegistry registry;
   private NetServer server;
   private boolean listening;
 
@@ -27,16 +28,18 @@ public final class ListenerVerticle extends VerticleBase {
    * @param bindPort the port to ask Vert.x for: the configured port, or a negative key for one ephemeral port shared
    *                 by all instances
    */
-  public ListenerVerticle(ListenerConfig config, ListenerStats stats, int bindPort, long drainTimeoutMs) {
+  ListenerVerticle(ListenerConfig config, ListenerStats stats, int bindPort, long drainTimeoutMs,
+                   ConnectionRegistry registry) {
     this.config = config;
     this.stats = stats;
     this.bindPort = bindPort;
     this.drainTimeoutMs = drainTimeoutMs;
+    this.registry = registry;
   }
 
   @Override
   public Future<?> start() {
-    ListenerContext listener = new ListenerContext(config, stats);
+    ListenerContext listener = new ListenerContext(config, stats, registry);
     NetServerOptions options = new NetServerOptions()
       .setHost(config.host())
       .setPort(bindPort)

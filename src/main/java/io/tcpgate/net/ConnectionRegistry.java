@@ -1,0 +1,35 @@
+package io.tcpgate.net;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/** The open connections of this gateway node, by id, so pushes from anywhere can find them. */
+final class ConnectionRegistry {
+
+  private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+
+  void add(Connection connection) {
+    connections.put(connection.id(), connection);
+  }
+
+  void remove(Connection connection) {
+    connections.remove(connection.id(), connection);
+  }
+
+  Connection get(String id) {
+    return id == null ? null : connections.get(id);
+  }
+
+  void forEachOf(String listener, Consumer<Connection> action) {
+    for (Connection connection : connections.values()) {
+      if (connection.listenerName().equals(listener)) {
+        action.accept(connection);
+      }
+    }
+  }
+
+  int size() {
+    return connections.size();
+  }
+}
