@@ -12,6 +12,7 @@ import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.metrics.GatewayStats;
 import io.tcpgate.net.AcceptErrorLog;
 import io.tcpgate.net.BindException;
+import io.tcpgate.net.BoundListener;
 import io.tcpgate.net.GatewayTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -22,6 +23,8 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.List;
 
 /**
  * The whole application, assembled: Vert.x with tcpgate's transport and Prometheus metrics, the admin server, and the
@@ -40,6 +43,7 @@ public final class TcpGate {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Readiness readiness = new Readiness();
   private final int eventLoops;
+  private final GatewayTransport transport;
   private volatile Gateway gateway;
   private volatile GatewayConfig config;
   private String adminDeployment;
@@ -52,10 +56,11 @@ public final class TcpGate {
       .setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    this.transport = new GatewayTransport(new AcceptErrorLog(stats));
     this.vertx = Vertx.builder()
       .with(options)
       .withMetrics(new MicrometerMetricsFactory(registry))
-      .withTransport(new GatewayTransport(new AcceptErrorLog(stats)).asVertxTransport())
+      .withTransport(transport.asVertxTransport())
       .build();
   }
 
@@ -107,7 +112,10 @@ public final class TcpGate {
     return adminDeployment == null ? Future.succeededFuture() : vertx.undeploy(adminDeployment);
   }
 
-  /** Readiness goes 503, listeners keep accepting for the grace delay, then the gateway drains. */
+  /**
+   * Readiness goes 503, listeners keep accepting for the grace delay, then every listening socket closes at once and
+   * the gateway drains.
+   */
   public Future<Void> shutdown() {
     readiness.draining();
     Gateway running = gateway;
@@ -122,7 +130,11 @@ public final class TcpGate {
     } else {
       graceOver.complete();
     }
-    return graceOver.future().compose(v -> running.stop()).transform(ar -> stopAdmin());
+    List<Integer> ports = running.listeners().stream().map(BoundListener::port).toList();
+    return graceOver.future()
+      .compose(v -> transport.closeListeningSockets(ports))
+      .compose(v -> running.stop())
+      .transform(ar -> stopAdmin());
   }
 
   /** Closes Vert.x and everything still on it. */

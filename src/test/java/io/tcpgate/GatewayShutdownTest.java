@@ -15,7 +15,10 @@ import java.util.concurrent.CompletableFuture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Graceful stop: no new connections, replies for frames already received, ERR shutting-down for late ones. */
+/**
+ * Graceful stop: no new connection is accepted (not even into a stopping server instance), frames already received
+ * get their replies, late frames get ERR shutting-down.
+ */
 @ExtendWith(VertxExtension.class)
 class GatewayShutdownTest {
 
@@ -40,7 +43,7 @@ class GatewayShutdownTest {
     try (RawClient client = RawClient.connect(port); RawClient idle = RawClient.connect(gw.port("idle"))) {
       client.send("first\nsecond\n");
       TestGateway.await("both requests in flight", 5000, () -> gw.stats().listener("slow").inFlight() == 2);
-      CompletableFuture<Void> stopped = gw.gateway().stop().toCompletionStage().toCompletableFuture();
+      CompletableFuture<Void> stopped = gw.app().shutdown().toCompletionStage().toCompletableFuture();
       TestGateway.await("listener to stop accepting", 5000, () -> {
         try (RawClient probe = RawClient.connect(port)) {
           return false;
@@ -50,6 +53,8 @@ class GatewayShutdownTest {
           return false;
         }
       });
+      TestGateway.await("the busy connection to start draining", 5000,
+        () -> gw.stats().listener("slow").drained() == 1);
       client.send("late\n");
       assertThat(client.readLine()).isEqualTo("first");
       assertThat(client.readLine()).isEqualTo("second");
@@ -60,6 +65,8 @@ class GatewayShutdownTest {
     }
     assertThatThrownBy(() -> RawClient.connect(port)).isInstanceOf(ConnectException.class);
     gw.awaitNothingHeld(5000);
+    assertThat(gw.stats().listener("slow").accepted()).as("probes during the drain were refused, not accepted")
+      .isEqualTo(1);
     assertThat(gw.stats().listener("slow").closed(io.tcpgate.metrics.ListenerStats.CloseReason.SHUTDOWN)).isEqualTo(1);
   }
 }

@@ -14,6 +14,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads the configuration through vertx-config: the JSON file (or the default packaged in the jar), then
@@ -23,6 +25,8 @@ public final class ConfigLoader {
 
   /** Classpath location of the default configuration, a copy of {@code conf/config.json}. */
   public static final String DEFAULT_RESOURCE = "tcpgate/config.json";
+
+  private static final Pattern JSON_LOCATION = Pattern.compile("line: (\\d+), column: (\\d+)");
 
   private ConfigLoader() {
   }
@@ -79,11 +83,15 @@ public final class ConfigLoader {
     }
   }
 
+  /** The innermost cause's message on one line: Jackson's parse errors span two (message, then location). */
   private static String rootMessage(Throwable err) {
     Throwable t = err;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
-    return t.getMessage();
+    String message = String.valueOf(t.getMessage());
+    Matcher location = JSON_LOCATION.matcher(message);
+    String first = message.lines().findFirst().orElse(message).trim();
+    return location.find() ? first + " (line " + location.group(1) + ", column " + location.group(2) + ")" : first;
   }
 }

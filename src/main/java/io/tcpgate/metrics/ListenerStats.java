@@ -60,6 +60,7 @@ public final class ListenerStats {
   private final LongAdder bytesIn = new LongAdder();
   private final LongAdder bytesOut = new LongAdder();
   private final LongAdder pauses = new LongAdder();
+  private final LongAdder drained = new LongAdder();
   private final Map<CloseReason, LongAdder> closed = new EnumMap<>(CloseReason.class);
   private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
   private volatile LongConsumer latencyRecorder = nanos -> { };
@@ -148,6 +149,16 @@ public final class ListenerStats {
   /** A reply was written {@code nanos} after its frame was complete. */
   public void replyWritten(long nanos) {
     latencyRecorder.accept(nanos);
+  }
+
+  /** A connection was told the gateway is shutting down. */
+  public void drainStarted() {
+    drained.increment();
+  }
+
+  /** Connections told the gateway is shutting down. */
+  public long drained() {
+    return drained.sum();
   }
 
   public void paused() {

@@ -11,6 +11,7 @@ import io.tcpgate.metrics.ListenerStats;
 import io.tcpgate.metrics.ListenerStats.CloseReason;
 import io.tcpgate.metrics.ListenerStats.Outcome;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -18,6 +19,8 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
@@ -43,6 +46,7 @@ final class Connection implements FrameSink {
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
 
   private final Vertx vertx;
+  private final Context context;
   private final EventBus bus;
   private final NetSocket socket;
   private final ListenerContext listener;
@@ -71,6 +75,7 @@ final class Connection implements FrameSink {
 
   Connection(Vertx vertx, NetSocket socket, ListenerContext listener) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.bus = vertx.eventBus();
     this.socket = socket;
     this.listener = listener;
@@ -84,7 +89,9 @@ final class Connection implements FrameSink {
 
   void start() {
     stats.connectionOpened();
+    listener.registry.add(this);
     LOG.debug("[c-{}] {} connected to '{}' on {}", id, remote, config.name(), local);
+    publishEvent("connected", null);
     socket.handler(this::onData);
     socket.drainHandler(v -> updateReading());
     socket.exceptionHandler(this::onSocketError);
@@ -95,6 +102,54 @@ final class Connection implements FrameSink {
 
   String id() {
     return id;
+  }
+
+  String listenerName() {
+    return config.name();
+  }
+
+  /** The event-loop context this connection is confined to. */
+  Context context() {
+    return context;
+  }
+
+  /**
+   * Writes an unsolicited frame now, between replies; {@code payload} may be {@code null} to only close.
+   * Fails with code {@link GatewayHeaders#NO_CONNECTION} once the connection is closing, or
+   * {@link GatewayHeaders#BUSY} while its write queue is full.
+   */
+  Future<Void> push(Buffer payload, boolean close) {
+    if (closed || closing) {
+      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, GatewayHeaders.NO_CONNECTION,
+        "connection " + id + " is closed"));
+    }
+    if (payload != null && socket.writeQueueFull()) {
+      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, GatewayHeaders.BUSY,
+        "connection " + id + " is not reading (write queue full)"));
+    }
+    if (payload != null) {
+      write(encode(payload));
+    }
+    Future<Void> written = lastWrite == null ? Future.succeededFuture() : lastWrite;
+    if (close) {
+      closeAfterWrites(CloseReason.SERVER);
+    }
+    return written;
+  }
+
+  private void publishEvent(String event, CloseReason reason) {
+    JsonObject json = new JsonObject()
+      .put("event", event)
+      .put("connectionId", id)
+      .put("listener", config.name())
+      .put("remoteAddress", remote)
+      .put("localAddress", local)
+      .put("node", ConnectionIds.node())
+      .put("timestamp", System.currentTimeMillis());
+    if (reason != null) {
+      json.put("reason", reason.tag());
+    }
+    bus.publish(GatewayHeaders.EVENTS_ADDRESS, json);
   }
 
   private void onData(Buffer chunk) {
@@ -324,6 +379,7 @@ final class Connection implements FrameSink {
 
   private void onShutdown() {
     draining = true;
+    stats.drainStarted();
     LOG.debug("[c-{}] draining: {} replies pending", id, slots.size());
     if (slots.isEmpty()) {
       closeAfterWrites(CloseReason.SHUTDOWN);
@@ -356,7 +412,9 @@ final class Connection implements FrameSink {
     slots.clear();
     CloseReason reason = closeReason != null ? closeReason : resetSeen ? CloseReason.RESET : CloseReason.CLIENT;
     stats.connectionClosed(reason);
+    listener.registry.remove(this);
     LOG.debug("[c-{}] closed ({}), {} replies abandoned", id, reason.tag(), abandoned);
+    publishEvent("closed", reason);
   }
 
   private void armIdleTimer(long delayMs) {

@@ -12,14 +12,23 @@ import io.vertx.core.impl.transports.NioTransport;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.spi.transport.Transport;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Vert.x's NIO transport with two changes to listening sockets, which Vert.x does not expose:
@@ -43,6 +52,7 @@ public final class GatewayTransport implements Transport {
 
   private final Transport nio = NioTransport.INSTANCE;
   private final AcceptErrorListener acceptErrors;
+  private final Set<Channel> listening = ConcurrentHashMap.newKeySet();
 
   public GatewayTransport(AcceptErrorListener acceptErrors) {
     this.acceptErrors = acceptErrors;
@@ -128,8 +138,29 @@ public final class GatewayTransport implements Transport {
     return () -> {
       NioServerSocketChannel channel = family == null ? new NioServerSocketChannel() : new NioServerSocketChannel(open(family));
       channel.pipeline().addLast("tcpgate-accept-errors", new AcceptErrorHandler(acceptErrors, ACCEPT_BACKOFF_MS));
+      listening.add(channel);
+      channel.closeFuture().addListener(f -> listening.remove(channel));
       return channel;
     };
+  }
+
+  /**
+   * Stops accepting on every listening socket bound to one of {@code ports} and closes it at once. Vert.x closes a
+   * port shared by several NetServer instances only when the last instance is gone, and keeps accepting into
+   * instances that are already stopping in between; closing the socket first makes "stop accepting" one step.
+   */
+  public Future<Void> closeListeningSockets(Collection<Integer> ports) {
+    List<Future<Void>> closed = new ArrayList<>();
+    for (Channel channel : listening) {
+      if (channel.localAddress() instanceof InetSocketAddress
+        && ports.contains(((InetSocketAddress) channel.localAddress()).getPort())) {
+        channel.config().setAutoRead(false);
+        Promise<Void> promise = Promise.promise();
+        channel.close().addListener(f -> promise.complete());
+        closed.add(promise.future());
+      }
+    }
+    return Future.join(closed).mapEmpty();
   }
 
   private static ServerSocketChannel open(ProtocolFamily family) {
