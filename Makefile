@@ -5,7 +5,7 @@ JAR := target/tcpgate.jar
 CONF ?= conf/config.json
 SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml conf/config.json
 
-.PHONY: help build run test clean
+.PHONY: help build run test bench k8s-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,8 +18,17 @@ $(JAR): $(SOURCES)
 run: $(JAR) ## build if stale, then start on conf/config.json (CONF=... for another file)
 	java -jar $(JAR) -conf $(CONF)
 
-test: ## build and run every test
+test: ## build and run every test: unit, socket-level, and process-level against the jar
 	$(MVN) -B verify
+
+bench: ## run the benchmarks (loopback only, about 15 min) and write docs/BENCHMARKS.md
+	$(MVN) $(MVN_FLAGS) -DskipTests package test-compile
+	$(MVN) $(MVN_FLAGS) dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
+	bash bench/run.sh
+
+k8s-check: ## check the Kubernetes manifests against the real defaults; render them with kubectl if installed
+	$(MVN) $(MVN_FLAGS) test -Dtest='KubernetesManifestsTest' -Dsurefire.failIfNoSpecifiedTests=false
+	bash k8s/check.sh
 
 clean: ## remove build output
 	$(MVN) $(MVN_FLAGS) clean

@@ -6,9 +6,15 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
 
 import static io.tcpgate.testing.Bytes.bytes;
 import static io.tcpgate.testing.Bytes.concat;
@@ -16,8 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code java -jar tcpgate.jar} without {@code -conf} serves the configuration packaged in the jar (a copy of
- * {@code conf/config.json}: lines echo, binary echo, kv). Its fixed ports and wildcard hosts are overridden with system
- * properties or environment variables, the same mechanism an operator uses.
+ * {@code conf/config.json}: lines echo, binary echo, kv, and the admin server). Its fixed ports and wildcard hosts
+ * are overridden with system properties or environment variables, the same mechanism an operator uses.
  */
 class DefaultConfigIT {
 
@@ -29,12 +35,14 @@ class DefaultConfigIT {
     for (int i = 0; i < LISTENERS.length; i++) {
       builder.jvmArg("-Dtcpgate.listeners." + i + ".port=0").jvmArg("-Dtcpgate.listeners." + i + ".host=127.0.0.1");
     }
+    builder.jvmArg("-Dtcpgate.admin.port=0").jvmArg("-Dtcpgate.admin.host=127.0.0.1");
     try (GatewayProcess gateway = builder.start()) {
       gateway.awaitStarted();
       assertThat(gateway.output()).contains("configuration (packaged default): 3 listener(s), 2 worker(s)");
       Map<String, Integer> ports = gateway.boundPorts();
       assertThat(ports).containsOnlyKeys(LISTENERS);
       assertThat(ports.values()).doesNotContain(7000, 7001, 7002).doesNotHaveDuplicates();
+      assertReady(gateway);
 
       assertLinesEcho(ports.get("lines"));
       assertBinaryEcho(ports.get("binary"));
@@ -50,6 +58,7 @@ class DefaultConfigIT {
       for (int i = 0; i < LISTENERS.length; i++) {
         builder.env("TCPGATE_LISTENERS_" + i + "_PORT", "0").env("TCPGATE_LISTENERS_" + i + "_HOST", "127.0.0.1");
       }
+      builder.env("TCPGATE_ADMIN_PORT", "0").env("TCPGATE_ADMIN_HOST", "127.0.0.1");
       // the env names keys case-insensitively: DEFAULTS_MAXFRAMEBYTES is defaults.maxFrameBytes
       builder.env("TCPGATE_DEFAULTS_MAXFRAMEBYTES", "8");
       // the env points kv at a port that is taken; the system property must win, else the bind fails
@@ -61,6 +70,7 @@ class DefaultConfigIT {
         Map<String, Integer> ports = gateway.boundPorts();
         assertThat(ports).containsOnlyKeys(LISTENERS);
         assertThat(ports.values()).doesNotContain(7000, 7001, 7002, held.getLocalPort());
+        assertReady(gateway);
 
         try (RawClient client = RawClient.connect(ports.get("lines"))) {
           assertThat(client.send("short\n").readLine()).isEqualTo("short");
@@ -74,6 +84,17 @@ class DefaultConfigIT {
         gateway.assertNoErrorsOrStackTraces();
       }
     }
+  }
+
+  /** The packaged default also runs the admin server; here on a loopback ephemeral port, and ready. */
+  private static void assertReady(GatewayProcess gateway) throws IOException, InterruptedException {
+    Matcher admin = gateway.awaitLine("admin server on 127\\.0\\.0\\.1:(\\d+) ");
+    int port = Integer.parseInt(admin.group(1));
+    assertThat(port).isNotEqualTo(9090);
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+      + "/health/ready")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(ready.statusCode()).as("/health/ready: %s", ready.body()).isEqualTo(200);
   }
 
   private static void assertLinesEcho(int port) throws IOException {

@@ -46,6 +46,8 @@ final class GatewayProcess implements AutoCloseable {
   private GatewayProcess(List<String> command, Map<String, String> environment) throws IOException {
     this.command = List.copyOf(command);
     ProcessBuilder builder = new ProcessBuilder(command);
+    // overrides and log settings inherited from the caller's environment would change what is under test
+    builder.environment().keySet().removeIf(name -> name.startsWith("TCPGATE_") || name.startsWith("LOG_"));
     builder.environment().putAll(environment);
     builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     process = builder.start();
@@ -155,8 +157,8 @@ final class GatewayProcess implements AutoCloseable {
 
   /** Waits for the startup log line of listener {@code name} and returns the port it bound on 127.0.0.1. */
   int port(String name) {
-    Matcher matcher = awaitLine(Pattern.compile("listener '" + Pattern.quote(name) + "' bound 127\\.0\\.0\\.1:(\\d+) \\("),
-      WAIT);
+    Matcher matcher = awaitLine(
+      Pattern.compile("listener '" + Pattern.quote(name) + "' bound 127\\.0\\.0\\.1:(\\d+) \\("), WAIT);
     return Integer.parseInt(matcher.group(1));
   }
 
@@ -217,6 +219,9 @@ final class GatewayProcess implements AutoCloseable {
     process.waitFor(10, TimeUnit.SECONDS);
     stdoutReader.join(TimeUnit.SECONDS.toMillis(5));
     stderrReader.join(TimeUnit.SECONDS.toMillis(5));
+    // kept in target/failsafe-reports/*-output.txt, to diagnose a failure after the fact
+    System.out.println("---- " + this + (process.isAlive() ? "" : " (exit " + process.exitValue() + ")")
+      + System.lineSeparator() + output());
   }
 
   @Override
