@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Applies environment variables and system properties on top of the file configuration.
@@ -19,6 +20,8 @@ import java.util.TreeMap;
  * </ul>
  * Values are read as JSON when they parse as JSON ({@code 7100}, {@code true}, {@code {"a":1}}), else as strings.
  * System properties win over environment variables, which win over the file.
+ * Variables Kubernetes injects for Services (service links such as {@code TCPGATE_SERVICE_HOST},
+ * {@code TCPGATE_ADMIN_PORT_9090_TCP_ADDR}) are not overrides and are ignored.
  */
 public final class ConfigOverrides {
 
@@ -34,7 +37,8 @@ public final class ConfigOverrides {
   public static JsonObject apply(JsonObject file, Map<String, ?> env, Map<String, ?> properties) {
     JsonObject result = file.copy();
     for (Map.Entry<String, ?> e : new TreeMap<>(env).entrySet()) {
-      if (e.getKey().startsWith(ENV_PREFIX) && e.getKey().length() > ENV_PREFIX.length()) {
+      if (e.getKey().startsWith(ENV_PREFIX) && e.getKey().length() > ENV_PREFIX.length()
+        && !isServiceLink(e.getKey(), String.valueOf(e.getValue()))) {
         String[] parts = e.getKey().substring(ENV_PREFIX.length()).split("_");
         set(result, parts, String.valueOf(e.getValue()), e.getKey(), true);
       }
@@ -46,6 +50,15 @@ public final class ConfigOverrides {
       }
     }
     return result;
+  }
+
+  private static final Pattern SERVICE_LINK = Pattern.compile(
+    ".*_SERVICE_HOST|.*_SERVICE_PORT(_[A-Z0-9_]+)?|.*_PORT_\\d+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?");
+
+  /** A variable Kubernetes sets for a Service whose name starts with {@code tcpgate}. */
+  static boolean isServiceLink(String name, String value) {
+    return SERVICE_LINK.matcher(name).matches()
+      || (name.endsWith("_PORT") && value.matches("(tcp|udp|sctp)://.*"));
   }
 
   private static void set(JsonObject root, String[] parts, String raw, String source, boolean caseInsensitive) {

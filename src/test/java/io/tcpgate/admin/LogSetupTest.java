@@ -35,7 +35,7 @@ class LogSetupTest {
       String json = capture(LogFormat.JSON, "hello \"json\"");
       assertThat(json.lines()).isNotEmpty().allSatisfy(line -> new JsonObject(line));
       JsonObject event = json.lines().map(JsonObject::new)
-        .filter(o -> "hello \"json\"".equals(o.getString("message"))).findFirst().orElseThrow();
+        .filter(o -> "hello \"json\"".equals(o.getString("formattedMessage"))).findFirst().orElseThrow();
       assertThat(event.getString("level")).isEqualTo("INFO");
       assertThat(event.getString("loggerName")).isEqualTo("io.tcpgate.test");
     } finally {

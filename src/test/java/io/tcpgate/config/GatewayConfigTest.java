@@ -185,6 +185,23 @@ class GatewayConfigTest {
   }
 
   @Test
+  void kubernetesServiceLinkVariables_areNotOverrides() {
+    JsonObject file = config(listener("a", 7000));
+    Map<String, String> env = Map.of(
+      "TCPGATE_SERVICE_HOST", "10.0.0.1",
+      "TCPGATE_SERVICE_PORT", "7000",
+      "TCPGATE_SERVICE_PORT_LINES", "7000",
+      "TCPGATE_PORT", "tcp://10.0.0.1:7000",
+      "TCPGATE_PORT_7000_TCP", "tcp://10.0.0.1:7000",
+      "TCPGATE_PORT_7000_TCP_ADDR", "10.0.0.1",
+      "TCPGATE_ADMIN_SERVICE_HOST", "10.0.0.2",
+      "TCPGATE_ADMIN_PORT_9090_TCP_PORT", "9090",
+      "TCPGATE_LISTENERS_0_PORT", "7100");
+    GatewayConfig config = GatewayConfig.fromJson(ConfigOverrides.apply(file, env, Map.of()));
+    assertThat(config.listeners().get(0).port()).isEqualTo(7100);
+  }
+
+  @Test
   void overrideOfAMissingArrayElement_isRejected() {
     JsonObject file = config(listener("a", 7000));
     assertThatThrownBy(() -> ConfigOverrides.apply(file, Map.of("TCPGATE_LISTENERS_3_PORT", "1"), Map.of()))
