@@ -54,13 +54,15 @@ public final class Gateway {
     List<String> routers = new CopyOnWriteArrayList<>();
     Connections connections = new Connections();
     Future<Void> chain = Future.succeededFuture();
-    for (var worker : config.workers()) {
+    boolean runsWorkers = config.cluster().role().runsWorkers();
+    boolean runsListeners = config.cluster().role().runsListeners();
+    for (var worker : runsWorkers ? config.workers() : List.<io.tcpgate.config.WorkerConfig>of()) {
       chain = chain.compose(v -> WorkerDeployer.deploy(vertx, worker).map(id -> {
         workers.add(id);
         return null;
       }));
     }
-    for (ListenerConfig listener : config.listeners()) {
+    for (ListenerConfig listener : runsListeners ? config.listeners() : List.<ListenerConfig>of()) {
       int instances = listener.instances() == 0 ? eventLoops : listener.instances();
       chain = chain.compose(v -> ListenerDeployer.deploy(vertx, listener, stats, instances, config.drainTimeoutMs(),
           connections)
@@ -73,7 +75,7 @@ public final class Gateway {
           return null;
         }));
     }
-    if (!config.listeners().isEmpty()) {
+    if (runsListeners && !config.listeners().isEmpty()) {
       chain = chain.compose(v -> connections.startPushRouter(vertx,
           config.listeners().stream().map(ListenerConfig::name).toList())
         .map(id -> {

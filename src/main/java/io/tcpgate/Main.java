@@ -7,6 +7,7 @@ import io.tcpgate.admin.GatewayInfo;
 import io.tcpgate.admin.LogSetup;
 import io.tcpgate.net.BindException;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,15 +57,31 @@ public final class Main {
       System.exit(EXIT_BAD_CONFIG);
     }
     Logger log = LoggerFactory.getLogger(Main.class);
-    TcpGate app = TcpGate.create(TcpGate.defaultEventLoops());
+    GatewayConfig config;
+    Vertx loader = Vertx.vertx();
     try {
-      GatewayConfig config = await(ConfigLoader.load(app.vertx(), file));
-      log.info("tcpgate {}: configuration {}: {} listener(s), {} worker(s)", GatewayInfo.version(),
-        file == null ? "(packaged default)" : file, config.listeners().size(), config.workers().size());
-      await(app.start(config));
+      config = await(ConfigLoader.load(loader, file));
     } catch (ConfigException e) {
-      fail(app, "invalid configuration: " + e.getMessage(), EXIT_BAD_CONFIG);
+      failBeforeStart(loader, "invalid configuration: " + e.getMessage(), EXIT_BAD_CONFIG);
       return;
+    } catch (RuntimeException e) {
+      failBeforeStart(loader, "cannot load the configuration: " + e, EXIT_BAD_CONFIG);
+      return;
+    }
+    loader.close();
+    log.info("tcpgate {}: configuration {}: {} listener(s), {} worker(s), role {}{}", GatewayInfo.version(),
+      file == null ? "(packaged default)" : file, config.listeners().size(), config.workers().size(),
+      config.cluster().role().configName(), config.cluster().enabled() ? " (clustered)" : "");
+    TcpGate app;
+    try {
+      app = await(TcpGate.create(TcpGate.defaultEventLoops(), config.cluster()));
+    } catch (RuntimeException e) {
+      System.err.println("tcpgate: cannot join the cluster: " + e);
+      System.exit(EXIT_STARTUP_FAILED);
+      return;
+    }
+    try {
+      await(app.start(config));
     } catch (BindException e) {
       fail(app, e.getMessage(), EXIT_STARTUP_FAILED);
       return;
@@ -106,6 +123,12 @@ public final class Main {
       }
       throw new IllegalStateException(cause);
     }
+  }
+
+  private static void failBeforeStart(Vertx loader, String message, int code) {
+    System.err.println("tcpgate: " + message);
+    loader.close();
+    System.exit(code);
   }
 
   private static void fail(TcpGate app, String message, int code) {

@@ -3,12 +3,13 @@ package io.tcpgate;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tcpgate.admin.AdminServer;
+import io.tcpgate.cluster.HazelcastSettings;
 import io.tcpgate.admin.GatewayInfo;
 import io.tcpgate.admin.GatewayMeters;
 import io.tcpgate.admin.LogSetup;
 import io.tcpgate.admin.Readiness;
+import io.tcpgate.config.ClusterConfig;
 import io.tcpgate.config.GatewayConfig;
-import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.metrics.GatewayStats;
 import io.tcpgate.net.AcceptErrorLog;
 import io.tcpgate.net.BindException;
@@ -17,10 +18,12 @@ import io.tcpgate.net.GatewayTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +42,8 @@ public final class TcpGate {
   private static final Logger LOG = LoggerFactory.getLogger(TcpGate.class);
 
   private final Vertx vertx;
-  private final GatewayStats stats = new GatewayStats();
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final GatewayStats stats;
+  private final PrometheusMeterRegistry registry;
   private final Readiness readiness = new Readiness();
   private final int eventLoops;
   private final GatewayTransport transport;
@@ -49,24 +52,48 @@ public final class TcpGate {
   private String adminDeployment;
   private AdminServer admin;
 
-  private TcpGate(int eventLoops) {
+  private TcpGate(int eventLoops, Vertx vertx, GatewayStats stats, PrometheusMeterRegistry registry,
+                  GatewayTransport transport) {
     this.eventLoops = eventLoops;
+    this.vertx = vertx;
+    this.stats = stats;
+    this.registry = registry;
+    this.transport = transport;
+  }
+
+  /** Creates a standalone Vert.x with {@code eventLoops} event-loop threads; nothing is bound yet. */
+  public static TcpGate create(int eventLoops) {
+    return create(eventLoops, ClusterConfig.standalone()).result();
+  }
+
+  /**
+   * Creates Vert.x with {@code eventLoops} event-loop threads: standalone, or joined to the cluster {@code cluster}
+   * describes (completing once this node is a member).
+   */
+  public static Future<TcpGate> create(int eventLoops, ClusterConfig cluster) {
+    GatewayStats stats = new GatewayStats();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    GatewayTransport transport = new GatewayTransport(new AcceptErrorLog(stats));
     VertxOptions options = new VertxOptions()
       .setEventLoopPoolSize(eventLoops)
       .setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
-    this.transport = new GatewayTransport(new AcceptErrorLog(stats));
-    this.vertx = Vertx.builder()
+    VertxBuilder builder = Vertx.builder()
       .with(options)
       .withMetrics(new MicrometerMetricsFactory(registry))
-      .withTransport(transport.asVertxTransport())
-      .build();
-  }
-
-  /** Creates Vert.x with {@code eventLoops} event-loop threads; nothing is bound yet. */
-  public static TcpGate create(int eventLoops) {
-    return new TcpGate(eventLoops);
+      .withTransport(transport.asVertxTransport());
+    if (!cluster.enabled()) {
+      return Future.succeededFuture(new TcpGate(eventLoops, builder.build(), stats, registry, transport));
+    }
+    options.getEventBusOptions().setHost(cluster.host()).setPort(cluster.port());
+    return builder.withClusterManager(new HazelcastClusterManager(HazelcastSettings.from(cluster)))
+      .buildClustered()
+      .map(vertx -> {
+        LOG.info("joined the cluster as {} (event bus {}:{}, Hazelcast port {}+)", cluster.role().configName(),
+          cluster.host(), cluster.port(), cluster.hazelcastPort());
+        return new TcpGate(eventLoops, vertx, stats, registry, transport);
+      });
   }
 
   /** Vert.x's default number of event loops (twice the cores). */
@@ -85,8 +112,8 @@ public final class TcpGate {
       .compose(v -> Gateway.start(vertx, config, stats, eventLoops))
       .compose(started -> {
         gateway = started;
-        for (ListenerConfig listener : config.listeners()) {
-          GatewayMeters.bind(registry, stats.listener(listener.name()));
+        for (BoundListener listener : started.listeners()) {
+          GatewayMeters.bind(registry, stats.listener(listener.config().name()));
         }
         readiness.ready();
         return Future.succeededFuture(this);

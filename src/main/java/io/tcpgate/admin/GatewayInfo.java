@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.lang.management.ManagementFactory;
+import java.util.List;
 
 /** The {@code /info} document: version, listeners with their bound addresses and open connections, workers, uptime. */
 public final class GatewayInfo {
@@ -25,7 +26,12 @@ public final class GatewayInfo {
       .put("name", "tcpgate")
       .put("version", version())
       .put("state", readiness.state().name())
-      .put("uptimeSeconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
+      .put("uptimeSeconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000)
+      .put("node", io.tcpgate.net.Connections.node());
+    if (gateway != null) {
+      info.put("role", gateway.config().cluster().role().configName())
+        .put("clustered", gateway.config().cluster().enabled());
+    }
     JsonArray listeners = new JsonArray();
     JsonArray workers = new JsonArray();
     if (gateway != null) {
@@ -42,7 +48,9 @@ public final class GatewayInfo {
           .put("address", listener.config().address())
           .put("openConnections", stats.openConnections()));
       }
-      for (WorkerConfig worker : gateway.config().workers()) {
+      List<WorkerConfig> deployed = gateway.config().cluster().role().runsWorkers() ? gateway.config().workers()
+        : List.of();
+      for (WorkerConfig worker : deployed) {
         workers.add(new JsonObject()
           .put("verticle", worker.verticle())
           .put("instances", worker.instances())

@@ -20,26 +20,30 @@ import java.util.Set;
  *                        balancers can take this instance out first
  * @param admin           the admin HTTP server
  * @param logFormat       the log line format; the {@code LOG_FORMAT} environment variable wins when set
+ * @param cluster         clustering, off by default
  */
 public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> workers, long drainTimeoutMs,
-                            long graceDelayMs, AdminConfig admin, LogFormat logFormat) {
+                            long graceDelayMs, AdminConfig admin, LogFormat logFormat, ClusterConfig cluster) {
 
   /** Drain timeout unless configured: 10 s. */
   public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
   /** Grace delay unless configured: none. */
   public static final long DEFAULT_GRACE_DELAY_MS = 0;
 
-  static final Set<String> KEYS = Set.of("defaults", "listeners", "workers", "shutdown", "admin", "logging");
+  static final Set<String> KEYS = Set.of("defaults", "listeners", "workers", "shutdown", "admin", "logging",
+    "cluster");
   static final Set<String> SHUTDOWN_KEYS = Set.of("drainTimeoutMs", "graceDelayMs");
   static final Set<String> LOGGING_KEYS = Set.of("format");
 
   /** Validates {@code json} and builds the configuration. */
   public static GatewayConfig fromJson(JsonObject json) {
     JsonFields root = new JsonFields(json, "", KEYS);
+    ClusterConfig cluster = root.has("cluster") ? ClusterConfig.fromJson(root.object("cluster"), "cluster")
+      : ClusterConfig.standalone();
     JsonObject defaults = root.object("defaults");
     JsonArray listenersJson = root.array("listeners");
-    if (listenersJson.isEmpty()) {
-      throw new ConfigException("listeners", "at least one listener is required");
+    if (listenersJson.isEmpty() && cluster.role().runsListeners()) {
+      throw new ConfigException("listeners", "at least one listener is required (unless cluster.role is worker)");
     }
     List<ListenerConfig> listeners = new ArrayList<>();
     Map<String, Integer> names = new HashMap<>();
@@ -85,6 +89,6 @@ public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> w
     } catch (IllegalArgumentException e) {
       throw new ConfigException("logging.format", e.getMessage());
     }
-    return new GatewayConfig(List.copyOf(listeners), List.copyOf(workers), drain, grace, admin, format);
+    return new GatewayConfig(List.copyOf(listeners), List.copyOf(workers), drain, grace, admin, format, cluster);
   }
 }

@@ -18,6 +18,8 @@ final class KnownKeys {
     all.addAll(WorkerConfig.KEYS);
     all.addAll(AdminConfig.KEYS);
     all.addAll(GatewayConfig.LOGGING_KEYS);
+    all.addAll(ClusterConfig.KEYS);
+    all.addAll(ClusterConfig.KUBERNETES_KEYS);
     ALL = Set.copyOf(all);
   }
 
