@@ -97,17 +97,8 @@ public final class Gateway {
   }
 
   private static Future<Void> undeployAll(Vertx vertx, List<BoundListener> listeners, List<String> workers) {
-    List<Future<Void>> undeploys = new ArrayList<>();
-    for (BoundListener listener : listeners) {
-      undeploys.add(vertx.undeploy(listener.deploymentId()));
-    }
-    return Future.join(undeploys).transform(ar -> {
-      List<Future<Void>> workerUndeploys = new ArrayList<>();
-      for (String id : workers) {
-        workerUndeploys.add(vertx.undeploy(id));
-      }
-      return Future.join(workerUndeploys).mapEmpty();
-    });
+    return undeploy(vertx, listeners.stream().map(BoundListener::deploymentId).toList())
+      .transform(ar -> undeploy(vertx, workers));
   }
 
   /**

@@ -72,7 +72,8 @@ public record ClusterConfig(boolean enabled, Role role, String host, int port, i
       }
     }
     if (role == null) {
-      throw new ConfigException(f.child("role"), "must be \"gateway\", \"worker\" or \"all\" (got \"" + roleName + "\")");
+      throw new ConfigException(f.child("role"), "must be \"gateway\", \"worker\" or \"all\" (got \"" + roleName
+        + "\")");
     }
     String host = f.string("host", "127.0.0.1");
     ListenerConfig.parseLiteral(f.child("host"), host);

@@ -147,7 +147,8 @@ public record ListenerConfig(
     boolean looksV4 = literal.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     boolean looksV6 = literal.indexOf(':') >= 0 && literal.matches("[0-9A-Fa-f:.]+");
     if (!looksV4 && !looksV6) {
-      throw new ConfigException(path, "'" + host + "' must be an IP literal (host names are not resolved at bind time)");
+      throw new ConfigException(path, "'" + host + "' must be an IP literal (host names are not resolved at bind"
+        + " time)");
     }
     try {
       InetAddress address = InetAddress.getByName(literal);

@@ -124,7 +124,7 @@ public final class ListenerStats {
     acceptErrors.increment();
   }
 
-  public void frameIn(int bytes) {
+  public void frameIn() {
     framesIn.increment();
   }
 

@@ -167,7 +167,7 @@ final class Connection implements FrameSink {
     if (closed || ending) {
       return;
     }
-    stats.frameIn(frame.length());
+    stats.frameIn();
     long sequence = nextSequence++;
     long completeNanos = System.nanoTime();
     if (draining) {

@@ -136,7 +136,8 @@ public final class GatewayTransport implements Transport {
     }
     ProtocolFamily family = familyOf(host);
     return () -> {
-      NioServerSocketChannel channel = family == null ? new NioServerSocketChannel() : new NioServerSocketChannel(open(family));
+      NioServerSocketChannel channel = family == null
+        ? new NioServerSocketChannel() : new NioServerSocketChannel(open(family));
       channel.pipeline().addLast("tcpgate-accept-errors", new AcceptErrorHandler(acceptErrors, ACCEPT_BACKOFF_MS));
       listening.add(channel);
       channel.closeFuture().addListener(f -> listening.remove(channel));

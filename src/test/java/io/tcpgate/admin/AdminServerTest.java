@@ -50,7 +50,8 @@ class AdminServerTest {
     http = gw.vertx().createHttpClient();
     GatedWorker.gate = Promise.promise();
     JsonObject config = TestGateway.config(
-      TestGateway.listener("lines", "echo").put("framing", new JsonObject().put("kind", "lines").put("maxFrameBytes", 8)),
+      TestGateway.listener("lines", "echo")
+        .put("framing", new JsonObject().put("kind", "lines").put("maxFrameBytes", 8)),
       TestGateway.listener("nobody", "nobody.home"));
     config.put("admin", new JsonObject().put("host", "127.0.0.1").put("port", 0));
     config.put("shutdown", new JsonObject().put("drainTimeoutMs", 2000).put("graceDelayMs", 700));

@@ -99,8 +99,9 @@ public final class TestGateway {
       await("nothing held", timeoutMs,
         () -> stats.openConnections() == 0 && stats.inFlight() == 0 && stats.pendingTimers() == 0);
     } catch (AssertionError e) {
-      throw new AssertionError("still held after " + timeoutMs + " ms: " + stats.openConnections() + " open connections, "
-        + stats.inFlight() + " requests in flight, " + stats.pendingTimers() + " pending timers");
+      throw new AssertionError("still held after " + timeoutMs + " ms: " + stats.openConnections()
+        + " open connections, " + stats.inFlight() + " requests in flight, " + stats.pendingTimers()
+        + " pending timers");
     }
   }
 }
