@@ -70,6 +70,7 @@ final class Connection implements FrameSink {
   private boolean closing;
   private boolean closed;
   private boolean resetSeen;
+  private boolean flushScheduled;
   private CloseReason closeReason;
   private Future<Void> lastWrite;
 
@@ -128,7 +129,9 @@ final class Connection implements FrameSink {
         "connection " + id + " is not reading (write queue full)"));
     }
     if (payload != null) {
-      write(encode(payload));
+      Buffer bytes = encode(payload);
+      stats.frameOut(bytes.length());
+      write(bytes);
     }
     Future<Void> written = lastWrite == null ? Future.succeededFuture() : lastWrite;
     if (close) {
@@ -244,6 +247,18 @@ final class Connection implements FrameSink {
       return;
     }
     slot.complete(payload == null ? null : encode(payload), closeAfter);
+    if (flushScheduled) {
+      return;
+    }
+    if (slots.size() > 1) {
+      // More replies are on their way: gather what arrives in this event-loop turn into one write (one syscall).
+      flushScheduled = true;
+      context.runOnContext(v -> {
+        flushScheduled = false;
+        writeReadyReplies();
+      });
+      return;
+    }
     writeReadyReplies();
   }
 
@@ -277,16 +292,35 @@ final class Connection implements FrameSink {
   }
 
   private void writeReadyReplies() {
+    Buffer batch = null;
+    boolean merged = false;
+    long now = System.nanoTime();
     while (!closing && !slots.isEmpty() && slots.peekFirst().done()) {
       ReplySlot slot = slots.pollFirst();
-      if (slot.bytes() != null) {
-        write(slot.bytes());
-        stats.replyWritten(System.nanoTime() - slot.frameCompleteNanos());
+      Buffer bytes = slot.bytes();
+      if (bytes != null) {
+        stats.frameOut(bytes.length());
+        stats.replyWritten(now - slot.frameCompleteNanos());
+        if (batch == null) {
+          batch = bytes;
+        } else {
+          if (!merged) {
+            batch = Buffer.buffer(batch.length() * 4).appendBuffer(batch);
+            merged = true;
+          }
+          batch.appendBuffer(bytes);
+        }
       }
       if (slot.closeAfter()) {
+        if (batch != null) {
+          write(batch);
+        }
         closeAfterWrites(ending ? closeReason : CloseReason.SERVER);
         return;
       }
+    }
+    if (batch != null) {
+      write(batch);
     }
     if (draining && slots.isEmpty()) {
       closeAfterWrites(CloseReason.SHUTDOWN);
@@ -297,7 +331,6 @@ final class Connection implements FrameSink {
 
   private void write(Buffer bytes) {
     lastActivityNanos = System.nanoTime();
-    stats.frameOut(bytes.length());
     lastWrite = socket.write(bytes);
   }
 
