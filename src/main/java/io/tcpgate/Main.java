@@ -74,7 +74,7 @@ public final class Main {
       config.cluster().role().configName(), config.cluster().enabled() ? " (clustered)" : "");
     TcpGate app;
     try {
-      app = await(TcpGate.create(TcpGate.defaultEventLoops(), config.cluster()));
+      app = await(TcpGate.create(TcpGate.defaultEventLoops(), config.cluster(), config.admin().eventBusMetrics()));
     } catch (RuntimeException e) {
       System.err.println("tcpgate: cannot join the cluster: " + e);
       System.exit(EXIT_STARTUP_FAILED);

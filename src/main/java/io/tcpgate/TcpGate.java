@@ -20,6 +20,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -63,22 +64,26 @@ public final class TcpGate {
 
   /** Creates a standalone Vert.x with {@code eventLoops} event-loop threads; nothing is bound yet. */
   public static TcpGate create(int eventLoops) {
-    return create(eventLoops, ClusterConfig.standalone()).result();
+    return create(eventLoops, ClusterConfig.standalone(), true).result();
   }
 
   /**
    * Creates Vert.x with {@code eventLoops} event-loop threads: standalone, or joined to the cluster {@code cluster}
    * describes (completing once this node is a member).
+   *
+   * @param eventBusMetrics keep Vert.x's per-message event-bus meters (see {@code admin.eventBusMetrics})
    */
-  public static Future<TcpGate> create(int eventLoops, ClusterConfig cluster) {
+  public static Future<TcpGate> create(int eventLoops, ClusterConfig cluster, boolean eventBusMetrics) {
     GatewayStats stats = new GatewayStats();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     GatewayTransport transport = new GatewayTransport(new AcceptErrorLog(stats));
-    VertxOptions options = new VertxOptions()
-      .setEventLoopPoolSize(eventLoops)
-      .setMetricsOptions(new MicrometerMetricsOptions()
-        .setEnabled(true)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+      .setEnabled(true)
+      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+    if (!eventBusMetrics) {
+      metrics.addDisabledMetricsCategory(MetricsDomain.EVENT_BUS);
+    }
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(eventLoops).setMetricsOptions(metrics);
     VertxBuilder builder = Vertx.builder()
       .with(options)
       .withMetrics(new MicrometerMetricsFactory(registry))

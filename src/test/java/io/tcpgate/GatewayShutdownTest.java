@@ -1,5 +1,6 @@
 package io.tcpgate;
 
+import io.tcpgate.net.KernelSockets;
 import io.tcpgate.testing.RawClient;
 import io.tcpgate.testing.TestGateway;
 import io.vertx.junit5.VertxExtension;
@@ -42,18 +43,12 @@ class GatewayShutdownTest {
     int port = gw.port("slow");
     try (RawClient client = RawClient.connect(port); RawClient idle = RawClient.connect(gw.port("idle"))) {
       client.send("first\nsecond\n");
-      TestGateway.await("both requests in flight", 5000, () -> gw.stats().listener("slow").inFlight() == 2);
+      TestGateway.await("both requests in flight", 15_000, () -> gw.stats().listener("slow").inFlight() == 2);
       CompletableFuture<Void> stopped = gw.app().shutdown().toCompletionStage().toCompletableFuture();
-      TestGateway.await("listener to stop accepting", 5000, () -> {
-        try (RawClient probe = RawClient.connect(port)) {
-          return false;
-        } catch (ConnectException refused) {
-          return true;
-        } catch (java.io.IOException other) {
-          return false;
-        }
-      });
-      TestGateway.await("the busy connection to start draining", 5000,
+      TestGateway.await("the kernel to list no listening socket on the port", 15_000,
+        () -> KernelSockets.listening(port).isEmpty());
+      assertThatThrownBy(() -> RawClient.connect(port)).isInstanceOf(ConnectException.class);
+      TestGateway.await("the busy connection to start draining", 15_000,
         () -> gw.stats().listener("slow").drained() == 1);
       client.send("late\n");
       assertThat(client.readLine()).isEqualTo("first");
@@ -64,9 +59,8 @@ class GatewayShutdownTest {
       stopped.get();
     }
     assertThatThrownBy(() -> RawClient.connect(port)).isInstanceOf(ConnectException.class);
-    gw.awaitNothingHeld(5000);
-    assertThat(gw.stats().listener("slow").accepted()).as("probes during the drain were refused, not accepted")
-      .isEqualTo(1);
+    gw.awaitNothingHeld(15_000);
+    assertThat(gw.stats().listener("slow").accepted()).as("the refused probe was never accepted").isEqualTo(1);
     assertThat(gw.stats().listener("slow").closed(io.tcpgate.metrics.ListenerStats.CloseReason.SHUTDOWN)).isEqualTo(1);
   }
 }

@@ -8,8 +8,10 @@ import java.util.Set;
  * @param enabled whether it runs at all
  * @param host    IP literal to bind
  * @param port    TCP port; 0 takes an ephemeral port
+ * @param eventBusMetrics whether Vert.x's own per-message event-bus meters are kept; they cost a meter lookup per
+ *                        message, and tcpgate's own per-listener meters count the same frames
  */
-public record AdminConfig(boolean enabled, String host, int port) {
+public record AdminConfig(boolean enabled, String host, int port, boolean eventBusMetrics) {
 
   /** Admin port unless configured. */
   public static final int DEFAULT_PORT = 9090;
@@ -24,12 +26,13 @@ public record AdminConfig(boolean enabled, String host, int port) {
   /** JSON description of the running gateway. */
   public static final String INFO_PATH = "/info";
 
-  static final Set<String> KEYS = Set.of("enabled", "host", "port");
+  static final Set<String> KEYS = Set.of("enabled", "host", "port", "eventBusMetrics");
 
   static AdminConfig fromJson(Object value, String path) {
     JsonFields f = JsonFields.of(value, path, KEYS);
     String host = f.string("host", DEFAULT_HOST);
     ListenerConfig.parseLiteral(f.child("host"), host);
-    return new AdminConfig(f.bool("enabled", true), host, f.intValue("port", DEFAULT_PORT, 0, 65535));
+    return new AdminConfig(f.bool("enabled", true), host, f.intValue("port", DEFAULT_PORT, 0, 65535),
+      f.bool("eventBusMetrics", true));
   }
 }

@@ -13,6 +13,7 @@ import io.tcpgate.metrics.ListenerStats.Outcome;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -56,12 +57,11 @@ final class Connection implements FrameSink {
   private final String id;
   private final String remote;
   private final String local;
-  private final ArrayDeque<ReplySlot> slots = new ArrayDeque<>();
+  private final ArrayDeque<ReplySlot> slots = new ArrayDeque<>(4);
 
   private long nextSequence = 1;
   private long lastActivityNanos = System.nanoTime();
   private long readingResumedNanos = lastActivityNanos;
-  private long idleTimer = -1;
   private long frameTimer = -1;
   private long lingerTimer = -1;
   private boolean readingPaused;
@@ -98,7 +98,7 @@ final class Connection implements FrameSink {
     socket.exceptionHandler(this::onSocketError);
     socket.closeHandler(v -> onClosed());
     socket.shutdownHandler(v -> onShutdown());
-    armIdleTimer(TimeUnit.SECONDS.toMillis(config.idleTimeoutSeconds()));
+    listener.idleSweeper.add(this);
   }
 
   String id() {
@@ -205,14 +205,14 @@ final class Connection implements FrameSink {
 
   private DeliveryOptions deliveryOptions(long sequence) {
     long deadline = System.currentTimeMillis() + config.requestTimeoutMs();
-    return new DeliveryOptions()
-      .setSendTimeout(config.requestTimeoutMs())
-      .addHeader(GatewayHeaders.CONNECTION_ID, id)
-      .addHeader(GatewayHeaders.LISTENER, config.name())
-      .addHeader(GatewayHeaders.REMOTE_ADDRESS, remote)
-      .addHeader(GatewayHeaders.LOCAL_ADDRESS, local)
-      .addHeader(GatewayHeaders.SEQUENCE, Long.toString(sequence))
-      .addHeader(GatewayHeaders.DEADLINE, Long.toString(deadline));
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+      .add(HeaderNames.CONNECTION_ID, id)
+      .add(HeaderNames.LISTENER, config.name())
+      .add(HeaderNames.REMOTE_ADDRESS, remote)
+      .add(HeaderNames.LOCAL_ADDRESS, local)
+      .add(HeaderNames.SEQUENCE, Long.toString(sequence))
+      .add(HeaderNames.DEADLINE, Long.toString(deadline));
+    return new DeliveryOptions().setSendTimeout(config.requestTimeoutMs()).setHeaders(headers);
   }
 
   /** A frame answered by the gateway itself, in its place in the reply order. */
@@ -434,10 +434,8 @@ final class Connection implements FrameSink {
       return;
     }
     closed = true;
-    cancelTimer(idleTimer);
     cancelTimer(frameTimer);
     cancelTimer(lingerTimer);
-    idleTimer = -1;
     frameTimer = -1;
     lingerTimer = -1;
     framer.pause();
@@ -446,22 +444,24 @@ final class Connection implements FrameSink {
     CloseReason reason = closeReason != null ? closeReason : resetSeen ? CloseReason.RESET : CloseReason.CLIENT;
     stats.connectionClosed(reason);
     listener.registry.remove(this);
+    listener.idleSweeper.remove(this);
     LOG.debug("[c-{}] closed ({}), {} replies abandoned", id, reason.tag(), abandoned);
     publishEvent("closed", reason);
   }
 
-  private void armIdleTimer(long delayMs) {
-    idleTimer = startTimer(Math.max(1, delayMs), t -> {
-      idleTimer = -1;
-      long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNanos);
-      long limitMs = TimeUnit.SECONDS.toMillis(config.idleTimeoutSeconds());
-      if (idleMs >= limitMs) {
-        LOG.debug("[c-{}] idle for {} ms, closing", id, idleMs);
-        closeNow(CloseReason.IDLE_TIMEOUT);
-      } else {
-        armIdleTimer(limitMs - idleMs);
-      }
-    });
+  /** When a byte was last read or written. */
+  long lastActivityNanos() {
+    return lastActivityNanos;
+  }
+
+  /** Closes the connection if no byte was read or written for the idle timeout; called by the idle sweeper. */
+  boolean closeIfIdle(long nowNanos, long idleNanos) {
+    if (closed || nowNanos - lastActivityNanos < idleNanos) {
+      return false;
+    }
+    LOG.debug("[c-{}] idle for {} ms, closing", id, TimeUnit.NANOSECONDS.toMillis(nowNanos - lastActivityNanos));
+    closeNow(CloseReason.IDLE_TIMEOUT);
+    return true;
   }
 
   private void armFrameTimer() {

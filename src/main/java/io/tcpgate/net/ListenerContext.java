@@ -4,18 +4,23 @@ import io.tcpgate.bus.ErrorReplyTemplate;
 import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.metrics.ListenerStats;
 
-/** What every connection of one listener shares: its config, its books and its error reply template. */
+/**
+ * What the connections of one listener instance share: its config, its books, its error reply template, the node's
+ * connection registry and the instance's idle sweeper.
+ */
 final class ListenerContext {
 
   final ListenerConfig config;
   final ListenerStats stats;
   final ErrorReplyTemplate errors;
   final ConnectionRegistry registry;
+  final IdleSweeper idleSweeper;
 
-  ListenerContext(ListenerConfig config, ListenerStats stats, ConnectionRegistry registry) {
+  ListenerContext(ListenerConfig config, ListenerStats stats, ConnectionRegistry registry, IdleSweeper idleSweeper) {
     this.config = config;
     this.stats = stats;
     this.errors = new ErrorReplyTemplate(config.errorTemplate());
     this.registry = registry;
+    this.idleSweeper = idleSweeper;
   }
 }

@@ -39,7 +39,8 @@ final class ListenerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ListenerContext listener = new ListenerContext(config, stats, registry);
+    IdleSweeper idleSweeper = new IdleSweeper(vertx, TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds()));
+    ListenerContext listener = new ListenerContext(config, stats, registry, idleSweeper);
     NetServerOptions options = new NetServerOptions()
       .setHost(config.host())
       .setPort(bindPort)
@@ -51,6 +52,7 @@ final class ListenerVerticle extends VerticleBase {
     return server.listen().onSuccess(s -> {
       listening = true;
       stats.serverStarted();
+      idleSweeper.start();
     });
   }
 

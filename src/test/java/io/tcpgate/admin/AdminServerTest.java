@@ -127,7 +127,7 @@ class AdminServerTest {
       c.send("q\n");
       assertThat(c.readLine()).isEqualTo("ERR no-handler");
     }
-    gw.awaitNothingHeld(5000);
+    gw.awaitNothingHeld(15_000);
 
     Response response = get("/metrics");
     assertThat(response.status()).isEqualTo(200);

@@ -67,8 +67,8 @@ class EventBusContractTest {
       client.send("one\ntwo\n");
       assertThat(client.readLine()).isEqualTo("buffer:one");
       assertThat(client.readLine()).isEqualTo("buffer:two");
-      MultiMap first = headers.poll(5, TimeUnit.SECONDS);
-      MultiMap second = headers.poll(5, TimeUnit.SECONDS);
+      MultiMap first = headers.poll(15, TimeUnit.SECONDS);
+      MultiMap second = headers.poll(15, TimeUnit.SECONDS);
       assertThat(first.get(GatewayHeaders.LISTENER)).isEqualTo("buf");
       assertThat(first.get(GatewayHeaders.SEQUENCE)).isEqualTo("1");
       assertThat(second.get(GatewayHeaders.SEQUENCE)).isEqualTo("2");
@@ -83,7 +83,7 @@ class EventBusContractTest {
     try (RawClient other = RawClient.connect(gw.port("buf"))) {
       other.send("x\n");
       other.readLine();
-      MultiMap third = headers.poll(5, TimeUnit.SECONDS);
+      MultiMap third = headers.poll(15, TimeUnit.SECONDS);
       assertThat(third.get(GatewayHeaders.SEQUENCE)).isEqualTo("1");
       assertThat(bodies).allSatisfy(b -> assertThat(b).isInstanceOf(Buffer.class));
     }
@@ -124,7 +124,7 @@ class EventBusContractTest {
   void nullReply_writesNothing_butKeepsTheOrder() throws Exception {
     try (RawClient client = RawClient.connect(gw.port("silent"))) {
       client.send("a\n");
-      TestGateway.await("reply settled", 5000, () -> gw.stats().listener("silent").framesIn() == 1
+      TestGateway.await("reply settled", 15_000, () -> gw.stats().listener("silent").framesIn() == 1
         && gw.stats().listener("silent").inFlight() == 0);
       assertThat(gw.stats().listener("silent").framesOut()).isZero();
     }
@@ -139,7 +139,7 @@ class EventBusContractTest {
     });
     try (RawClient client = RawClient.connect(gw.port("fire"))) {
       client.send("a\nb\nc\n");
-      assertThat(ctx.awaitCompletion(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(ctx.awaitCompletion(15, TimeUnit.SECONDS)).isTrue();
       assertThat(gw.stats().listener("fire").framesOut()).isZero();
       assertThat(gw.stats().listener("fire").inFlight()).isZero();
     }
@@ -153,7 +153,7 @@ class EventBusContractTest {
       .toCompletionStage().toCompletableFuture().get();
     try (RawClient client = RawClient.connect(gw.port("broadcast"))) {
       client.send("a\nb\n");
-      assertThat(ctx.awaitCompletion(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(ctx.awaitCompletion(15, TimeUnit.SECONDS)).isTrue();
     }
   }
 

@@ -44,14 +44,14 @@ class PushAndEventsTest {
   }
 
   private JsonObject nextEvent() throws InterruptedException {
-    JsonObject event = events.poll(5, TimeUnit.SECONDS);
+    JsonObject event = events.poll(15, TimeUnit.SECONDS);
     assertThat(event).as("a lifecycle event").isNotNull();
     return event;
   }
 
   private Object push(String connectionId, Object body, DeliveryOptions options) throws Exception {
     return gw.vertx().eventBus().request(GatewayHeaders.pushAddress(connectionId), body, options)
-      .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).body();
+      .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS).body();
   }
 
   @Test
@@ -100,7 +100,7 @@ class PushAndEventsTest {
   void broadcastReachesEveryConnectionOfThatListenerOnly() throws Exception {
     try (RawClient a = RawClient.connect(gw.port("lines")); RawClient b = RawClient.connect(gw.port("lines"));
          RawClient c = RawClient.connect(gw.port("other"))) {
-      TestGateway.await("three connections open", 5000, () -> gw.stats().openConnections() == 3);
+      TestGateway.await("three connections open", 15_000, () -> gw.stats().openConnections() == 3);
       gw.vertx().eventBus().publish(GatewayHeaders.broadcastAddress("lines"), "to all");
       assertThat(a.readLine()).isEqualTo("to all");
       assertThat(b.readLine()).isEqualTo("to all");

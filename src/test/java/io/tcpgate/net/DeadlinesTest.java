@@ -43,9 +43,9 @@ class DeadlinesTest {
       long waitedMs = (System.nanoTime() - start) / 1_000_000;
       assertThat(waitedMs).isBetween(800L, 5_000L);
     }
-    TestGateway.await("idle close counted", 5000,
+    TestGateway.await("idle close counted", 15_000,
       () -> gw.stats().listener("idle").closed(CloseReason.IDLE_TIMEOUT) == 1);
-    gw.awaitNothingHeld(5000);
+    gw.awaitNothingHeld(15_000);
   }
 
   @Test
@@ -68,9 +68,9 @@ class DeadlinesTest {
       assertThat(client.readLine()).isEqualTo("ERR frame-timeout");
       assertThat(client.awaitClosedByServer()).isTrue();
     }
-    TestGateway.await("frame-timeout close counted", 5000,
+    TestGateway.await("frame-timeout close counted", 15_000,
       () -> gw.stats().listener("slowloris").closed(CloseReason.FRAME_TIMEOUT) == 1);
-    gw.awaitNothingHeld(5000);
+    gw.awaitNothingHeld(15_000);
   }
 
   @Test

@@ -63,7 +63,7 @@ class ErrorRepliesTest {
     assertThat(stats.outcomes(Outcome.OK)).isEqualTo(4);
     assertThat(stats.outcomes(Outcome.WORKER_FAILED)).isEqualTo(1);
     assertThat(stats.outcomes(Outcome.TIMEOUT)).isEqualTo(1);
-    gw.awaitNothingHeld(5000);
+    gw.awaitNothingHeld(15_000);
   }
 
   @Test

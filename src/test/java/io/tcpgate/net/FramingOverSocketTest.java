@@ -115,7 +115,7 @@ class FramingOverSocketTest {
       assertThat(client.readLine()).isEqualTo("ERR frame-too-large");
       assertThat(client.awaitClosedByServer()).isTrue();
     }
-    TestGateway.await("close counted", 5000,
+    TestGateway.await("close counted", 15_000,
       () -> gw.stats().listener("lines").closed(CloseReason.FRAME_TOO_LARGE) == 1);
     assertThat(gw.stats().listener("lines").framesIn()).isEqualTo(1);
   }

@@ -97,12 +97,12 @@ class OrderingAndBackpressureTest {
     }
     try (RawClient client = RawClient.connect(gw.port("hold"))) {
       client.send(burst.toString());
-      TestGateway.await("the cap to fill", 5000, () -> heldCount.get() == MAX_IN_FLIGHT);
+      TestGateway.await("the cap to fill", 15_000, () -> heldCount.get() == MAX_IN_FLIGHT);
       assertThat(gw.stats().listener("hold").inFlight()).isEqualTo(MAX_IN_FLIGHT);
       assertThat(gw.stats().listener("hold").pauses()).isGreaterThanOrEqualTo(1);
       List<String> replies = new ArrayList<>();
       while (replies.size() < frames) {
-        TestGateway.await("a held request", 5000, () -> !held.isEmpty());
+        TestGateway.await("a held request", 15_000, () -> !held.isEmpty());
         assertThat(gw.stats().listener("hold").inFlight()).isLessThanOrEqualTo(MAX_IN_FLIGHT);
         Message<Object> m = held.poll();
         m.reply(m.body());

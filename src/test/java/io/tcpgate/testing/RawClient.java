@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 public final class RawClient implements AutoCloseable {
 
   /** How long a read waits before the test fails. */
-  public static final int READ_TIMEOUT_MS = 10_000;
+  public static final int READ_TIMEOUT_MS = 20_000;
 
   private final Socket socket;
   private final InputStream in;
