@@ -35,6 +35,10 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (System.getProperty("hazelcast.logging.type") == null) {
+      // before Hazelcast's first line, so even its startup warnings go through logback (and stay JSON when asked)
+      System.setProperty("hazelcast.logging.type", "slf4j");
+    }
     if (System.getProperty("vertx.logger-delegate-factory-class-name") == null) {
       System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
     }
