@@ -1,0 +1,404 @@
+#!/usr/bin/env bash
+# tcpgate's benchmark harness (issue 4). `make bench` runs it once target/tcpgate.jar and the test classes are built.
+#
+#   bench/run.sh            the standard run, about 9 minutes on 2 cores: scenarios (a) 50 conn x 16 in flight,
+#                           (b) 50 x 1, (c) 1,000 x 1, (d) 4 KiB frames 50 x 1, against tcpgate and the two
+#                           reference servers (direct, naive), several rounds in rotating order; then (e) the
+#                           15,000-connection scale run; then the JMH framer benchmarks. Writes docs/BENCHMARKS.md.
+#   bench/run.sh profile    a JFR CPU profile of tcpgate under scenario (a), summarised by top frames
+#                           (target/bench/<run>/profile.md).
+#
+# Every server is its own JVM on 127.0.0.1 with an ephemeral port (port 0; the port is read from its log), and is
+# killed when this script exits, whatever happens. Client and servers share the machine's cores (no pinning).
+#
+# Settings (environment variables):
+#   BENCH_ROUNDS=3            rounds of scenarios a-d
+#   BENCH_WARMUP=2            seconds of unmeasured load at the start of every run
+#   BENCH_DURATION=5          seconds of the measured window of every run
+#   BENCH_SERVER_WARMUP=10    seconds of load each server gets once on each port, before the rounds: tcpgate's JIT
+#                             needs over 10 s of load before its throughput settles
+#   BENCH_SCALE=15000         connections of the scale run (e); 0 skips it
+#   BENCH_SCALE_BATCH=500     connections opened per batch in the scale run
+#   BENCH_JMH=1               0 skips the JMH framer benchmarks
+#   BENCH_SCENARIOS="a b c d"
+#   BENCH_SERVER_JAVA_OPTS    JVM flags of all three servers (default: -Xms256m -Xmx1g, G1)
+#   BENCH_CLIENT_JAVA_OPTS    JVM flags of the load generator (default: -Xmx1g -XX:+UseSerialGC)
+#   BENCH_CLIENT_THREADS=1    selector threads of the load generator
+#   BENCH_RETRY_OTHER=0.5     a measured run during which other processes used more than this many cores is run
+#   BENCH_RETRIES=12          once more, up to this many times in all (the machine may be shared); the disturbed
+#                             results are kept in disturbed.jsonl
+#   TCPGATE_JAVA_OPTS         extra JVM flags for tcpgate only, e.g.
+#                             -XX:StartFlightRecording=duration=30s,filename=/tmp/tcpgate.jfr,settings=profile
+#                             (tcpgate reads TCPGATE_* variables as config overrides, so this script starts it
+#                             without any TCPGATE_* variable in its environment, nor LOG_FORMAT/LOG_LEVEL)
+#   BENCH_TCPGATE_CONF=bench/tcpgate-bench.json   tcpgate's config: listeners lines and binary on 127.0.0.1 port 0,
+#                             the built-in echo worker on 2 worker-thread instances (the issue's "event-bus route to
+#                             a worker verticle"); bench/tcpgate-bench-eventloop.json runs echo on 4 event-loop
+#                             instances instead, like conf/config.json
+#   BENCH_OUT=docs/BENCHMARKS.md
+#   profile mode: BENCH_PROFILE_WARMUP=30, BENCH_PROFILE_SECONDS=30, BENCH_JFR=/tmp/tcpgate.jfr,
+#                 BENCH_JFR_PERIOD="5 ms" (Java execution sampling period; JFR's "profile" settings use 10 ms)
+#   MVN=mvn MVN_FLAGS="-B -q"  used only to build what is missing (the jar, test classes, target/bench.cp)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+MODE=${1:-full}
+case "$MODE" in
+  full|profile) ;;
+  -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "usage: bench/run.sh [full|profile]" >&2; exit 2 ;;
+esac
+
+ROUNDS=${BENCH_ROUNDS:-3}
+WARMUP=${BENCH_WARMUP:-2}
+DURATION=${BENCH_DURATION:-5}
+SERVER_WARMUP=${BENCH_SERVER_WARMUP:-10}
+SCALE=${BENCH_SCALE:-15000}
+SCALE_BATCH=${BENCH_SCALE_BATCH:-500}
+SCALE_SETTLE=2
+SCALE_TRAFFIC=10
+RUN_JMH=${BENCH_JMH:-1}
+SCENARIOS=${BENCH_SCENARIOS:-"a b c d"}
+SERVER_JAVA_OPTS=${BENCH_SERVER_JAVA_OPTS:-"-Xms256m -Xmx1g"}
+CLIENT_JAVA_OPTS=${BENCH_CLIENT_JAVA_OPTS:-"-Xmx1g -XX:+UseSerialGC"}
+CLIENT_THREADS=${BENCH_CLIENT_THREADS:-1}
+RETRIES=${BENCH_RETRIES:-12}
+RETRY_OTHER=${BENCH_RETRY_OTHER:-0.5}
+TCPGATE_EXTRA=${TCPGATE_JAVA_OPTS:-}
+OUT_MD=${BENCH_OUT:-docs/BENCHMARKS.md}
+PROFILE_WARMUP=${BENCH_PROFILE_WARMUP:-30}
+PROFILE_SECONDS=${BENCH_PROFILE_SECONDS:-30}
+JFR_FILE=${BENCH_JFR:-/tmp/tcpgate.jfr}
+JFR_PERIOD=${BENCH_JFR_PERIOD:-"5 ms"}
+MVN=${MVN:-mvn}
+MVN_FLAGS=${MVN_FLAGS:-"-B -q"}
+JAVA=${JAVA:-java}
+CONF=${BENCH_TCPGATE_CONF:-bench/tcpgate-bench.json}
+SERVERS=(tcpgate direct naive)
+
+# the standard scenarios: load-generator arguments, and which framing (port) they use
+declare -A SC_ARGS=(
+  [a]="--connections 50 --pipeline 16 --size 16 --framing lines"
+  [b]="--connections 50 --pipeline 1 --size 16 --framing lines"
+  [c]="--connections 1000 --pipeline 1 --size 16 --framing lines"
+  [d]="--connections 50 --pipeline 1 --size 4096 --framing length-prefixed"
+)
+declare -A SC_FRAMING=([a]=lines [b]=lines [c]=lines [d]=length-prefixed)
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# --- build what is missing ----------------------------------------------------------------------------------------
+if [ ! -f target/tcpgate.jar ] || [ ! -f target/test-classes/io/tcpgate/bench/LoadGenerator.class ] \
+   || [ ! -f target/test-classes/META-INF/BenchmarkList ]; then
+  log "building target/tcpgate.jar and the test classes"
+  # shellcheck disable=SC2086
+  $MVN $MVN_FLAGS -DskipTests package
+fi
+if [ ! -s target/bench.cp ] || [ pom.xml -nt target/bench.cp ]; then
+  # shellcheck disable=SC2086
+  $MVN $MVN_FLAGS dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
+fi
+CP="target/test-classes:target/classes:$(cat target/bench.cp)"
+
+OUT="target/bench/$(date +%Y%m%d-%H%M%S)-$MODE"
+mkdir -p "$OUT"
+ln -sfn "$(basename "$OUT")" target/bench/latest
+: > "$OUT/commands.txt"
+: > "$OUT/results.jsonl"
+: > "$OUT/scale.jsonl"
+: > "$OUT/disturbed.jsonl"
+
+# records a command for the report, with the classpath shortened to $CP
+record() {
+  local line="$*"
+  line=${line//"$CP"/\$CP}
+  printf '%s\n' "$line" >> "$OUT/commands.txt"
+}
+
+# --- server processes ---------------------------------------------------------------------------------------------
+PIDS=()
+declare -A PORT SPID
+
+stop_servers() {
+  local pid i
+  for pid in "${PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    for i in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  PIDS=()
+}
+trap stop_servers EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wait_for LOGFILE REGEX PID: until the log matches (60 s), failing if the process dies
+wait_for() {
+  local file=$1 regex=$2 pid=$3 i
+  for i in $(seq 1 300); do
+    if grep -qE "$regex" "$file" 2>/dev/null; then
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || { tail -20 "$file" >&2; die "server $pid exited before it was ready ($file)"; }
+    sleep 0.2
+  done
+  tail -20 "$file" >&2
+  die "server $pid not ready after 60 s ($file)"
+}
+
+check_alive() {
+  local key=$1
+  kill -0 "${SPID[$key]}" 2>/dev/null || die "server $key (pid ${SPID[$key]}) died; see $OUT/*.log"
+}
+
+# start_tcpgate [LOG-SUFFIX]
+start_tcpgate() {
+  local logf="$OUT/tcpgate${1:-}.log" unset_env=() v
+  # tcpgate takes every TCPGATE_* variable as a config override, and LOG_FORMAT/LOG_LEVEL would change its log
+  for v in $(compgen -e); do
+    case "$v" in TCPGATE_*|LOG_FORMAT|LOG_LEVEL) unset_env+=(-u "$v") ;; esac
+  done
+  # shellcheck disable=SC2086
+  local cmd=(env "${unset_env[@]}" "$JAVA" $SERVER_JAVA_OPTS $TCPGATE_EXTRA -jar target/tcpgate.jar -conf "$CONF")
+  record "${cmd[@]}"
+  "${cmd[@]}" >"$logf" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  wait_for "$logf" "tcpgate started" "$pid"
+  PORT[tcpgate:lines]=$(grep -oE "listener 'lines' bound 127\.0\.0\.1:[0-9]+" "$logf" | head -1 | sed 's/.*://')
+  PORT[tcpgate:length-prefixed]=$(grep -oE "listener 'binary' bound 127\.0\.0\.1:[0-9]+" "$logf" | head -1 \
+    | sed 's/.*://')
+  TCPGATE_ADMIN=$(grep -oE "admin server on 127\.0\.0\.1:[0-9]+" "$logf" | head -1 | sed 's/.*://')
+  [ -n "${PORT[tcpgate:lines]}" ] && [ -n "${PORT[tcpgate:length-prefixed]}" ] \
+    || die "cannot read tcpgate's ports from $logf"
+  SPID[tcpgate:lines]=$pid
+  SPID[tcpgate:length-prefixed]=$pid
+  log "tcpgate pid $pid: lines :${PORT[tcpgate:lines]}, binary :${PORT[tcpgate:length-prefixed]}, admin :$TCPGATE_ADMIN"
+}
+
+# start_reference direct|naive lines|length-prefixed [LOG-SUFFIX]
+start_reference() {
+  local kind=$1 framing=$2 logf="$OUT/$1-$2${3:-}.log"
+  # shellcheck disable=SC2086
+  local cmd=("$JAVA" $SERVER_JAVA_OPTS -cp "$CP" io.tcpgate.bench.ReferenceServer "$kind" --port 0 --framing "$framing")
+  record "${cmd[@]}"
+  "${cmd[@]}" >"$logf" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  wait_for "$logf" "listening on [0-9]+" "$pid"
+  PORT[$kind:$framing]=$(grep -oE "listening on [0-9]+" "$logf" | head -1 | awk '{print $3}')
+  SPID[$kind:$framing]=$pid
+  log "$kind ($framing) pid $pid: port ${PORT[$kind:$framing]}"
+}
+
+# --- load generator -----------------------------------------------------------------------------------------------
+# load SERVER FRAMING RESULTFILE RECORD(0|1) ARGS...: one LoadGenerator run, its JSON line appended to RESULTFILE
+load() {
+  local server=$1 framing=$2 results=$3 rec=$4
+  shift 4
+  local key="$server:$framing"
+  check_alive "$key"
+  # shellcheck disable=SC2086
+  local cmd=("$JAVA" $CLIENT_JAVA_OPTS -cp "$CP" io.tcpgate.bench.LoadGenerator --host 127.0.0.1
+    --port "${PORT[$key]}" --server-pid "${SPID[$key]}" --threads "$CLIENT_THREADS" "$@" --json)
+  [ "$rec" = 1 ] && record "${cmd[@]}"
+  local status=0 attempt
+  for attempt in 1 2; do
+    status=0
+    timeout 900 "${cmd[@]}" >>"$results" 2>"$OUT/last.err" || status=$?
+    cat "$OUT/last.err" >> "$OUT/client.log"
+    if [ "$status" -ne 0 ]; then
+      tail -5 "$OUT/last.err" >&2
+      log "WARNING: load generator exited with $status ($server, $*)"
+      break
+    fi
+    sed 's/^/    /' "$OUT/last.err" >&2
+    # a measured run during which other processes took a good share of the machine is run once more
+    if [ "$attempt" = 1 ] && [ "$results" = "$OUT/results.jsonl" ] && [ "$RETRIES" -gt 0 ] \
+       && disturbed "$(tail -1 "$results")"; then
+      RETRIES=$((RETRIES - 1))
+      log "other processes used > $RETRY_OTHER cores during that window: running it again ($RETRIES retries left)"
+      tail -1 "$results" >> "$OUT/disturbed.jsonl"
+      sed -i '$d' "$results"
+      continue
+    fi
+    break
+  done
+  check_alive "$key"
+}
+
+# disturbed JSON-LINE: whether otherCores in a LoadGenerator result exceeds RETRY_OTHER
+disturbed() {
+  local other
+  other=$(printf '%s' "$1" | grep -oE '"otherCores":[0-9.]+' | cut -d: -f2)
+  [ -n "$other" ] && awk -v o="$other" -v t="$RETRY_OTHER" 'BEGIN { exit !(o > t) }'
+}
+
+describe_machine() {
+  date -u '+%Y-%m-%d %H:%M UTC' > "$OUT/date.txt"
+  nproc > "$OUT/nproc.txt"
+  free -h > "$OUT/free.txt"
+  "$JAVA" -version > "$OUT/java-version.txt" 2>&1
+  uname -srm > "$OUT/uname.txt"
+  cut -d' ' -f1-3 /proc/loadavg > "$OUT/loadavg-start.txt"
+  {
+    echo "rounds=$ROUNDS"
+    echo "warmup=$WARMUP"
+    echo "duration=$DURATION"
+    echo "server_warmup=$SERVER_WARMUP"
+    echo "scale=$SCALE"
+    echo "scale_batch=$SCALE_BATCH"
+    echo "scale_settle=$SCALE_SETTLE"
+    echo "scale_traffic_frames=$SCALE_TRAFFIC"
+    echo "server_java_opts=$SERVER_JAVA_OPTS"
+    echo "client_java_opts=$CLIENT_JAVA_OPTS"
+    echo "client_threads=$CLIENT_THREADS"
+    echo "retry_other=$RETRY_OTHER"
+    echo "retries=$RETRIES"
+    echo "tcpgate_extra_opts=$TCPGATE_EXTRA"
+    echo "tcpgate_conf=$CONF"
+  } > "$OUT/settings.txt"
+}
+
+# --- profile mode ---------------------------------------------------------------------------------------------------
+if [ "$MODE" = profile ]; then
+  RETRIES=0 # the recording spans the whole load: a repeated run would be in it twice
+  describe_machine
+  user_jfr=0
+  case "$TCPGATE_EXTRA" in *StartFlightRecording*) user_jfr=1 ;; esac
+  # attribute samples in inlined code to the right method, and keep deep stacks whole
+  TCPGATE_EXTRA="$TCPGATE_EXTRA -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -XX:FlightRecorderOptions:stackdepth=256"
+  start_tcpgate
+  pid=${SPID[tcpgate:lines]}
+  # shellcheck disable=SC2086
+  if [ "$user_jfr" = 1 ]; then
+    # the recording runs from JVM start as the flags say: keep it under load until it ends
+    JFR_FILE=$(printf '%s' "$TCPGATE_EXTRA" | grep -oE 'filename=[^, ]+' | head -1 | sed 's/filename=//')
+    JFR_FILE=${JFR_FILE:-/tmp/tcpgate.jfr}
+    log "profile: recording from JVM start (TCPGATE_JAVA_OPTS); scenario (a) for $((PROFILE_SECONDS + 5)) s"
+    load tcpgate lines "$OUT/results.jsonl" 1 ${SC_ARGS[a]} --warmup 0 --duration $((PROFILE_SECONDS + 5)) \
+      --server-threads --label scenario=a,server=tcpgate,round=profile
+    sleep 3
+  else
+    # JFR's own "profile" settings, with a shorter execution-sampling period for more samples
+    java_home=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk '/java.home =/ {print $3}')
+    jfc="$ROOT/$OUT/bench-profile.jfc"
+    perl -0pe 's{(<event name="jdk.ExecutionSample">.*?<setting name="period"[^>]*>)[^<]*}{${1}'"$JFR_PERIOD"'}s' \
+      "$java_home/lib/jfr/profile.jfc" > "$jfc"
+    log "profile: ${PROFILE_WARMUP} s warmup under scenario (a), then JFR (profile settings, Java samples every" \
+      "$JFR_PERIOD) for ${PROFILE_SECONDS} s"
+    load tcpgate lines "$OUT/warmup.jsonl" 1 ${SC_ARGS[a]} --warmup 0 --duration "$PROFILE_WARMUP" \
+      --label scenario=a,server=tcpgate,round=warmup
+    rm -f "$JFR_FILE"
+    record jcmd "$pid" JFR.start name=bench settings="$jfc"
+    jcmd "$pid" JFR.start name=bench settings="$jfc" >/dev/null
+    load tcpgate lines "$OUT/results.jsonl" 1 ${SC_ARGS[a]} --warmup 0 --duration "$PROFILE_SECONDS" \
+      --server-threads --label scenario=a,server=tcpgate,round=profile
+    record jcmd "$pid" JFR.stop name=bench filename="$JFR_FILE"
+    jcmd "$pid" JFR.stop name=bench filename="$JFR_FILE" >/dev/null
+  fi
+  [ -s "$JFR_FILE" ] || die "no recording at $JFR_FILE"
+  jfrtop=("$JAVA" -cp "$CP" io.tcpgate.bench.JfrTop "$JFR_FILE" --top 15 --inclusive 30 --load "$OUT/results.jsonl")
+  record "${jfrtop[@]}"
+  {
+    echo "# tcpgate CPU profile, scenario (a)"
+    echo
+    echo "Written by \`bench/run.sh profile\` on $(date -u '+%Y-%m-%d %H:%M UTC') ($(nproc) cores, load average at the"
+    echo "start $(cat "$OUT/loadavg-start.txt"))."
+    echo "JFR's execution samples only see threads running Java code: system CPU (socket reads and writes, epoll),"
+    echo "GC and JIT threads are not in the sampled tables; the per-thread table below, read from /proc, has all of it."
+    echo
+    "${jfrtop[@]}"
+    echo "Commands:"
+    echo
+    echo '```'
+    cat "$OUT/commands.txt"
+    echo '```'
+  } > "$OUT/profile.md"
+  cat "$OUT/profile.md"
+  log "profile: $OUT/profile.md, recording $JFR_FILE; took ${SECONDS} s"
+  exit 0
+fi
+
+# --- the standard run ---------------------------------------------------------------------------------------------
+log "results in $OUT; $ROUNDS rounds x scenarios ($SCENARIOS) x ${SERVERS[*]}, ${WARMUP}+${DURATION} s each"
+describe_machine
+echo "CP=target/test-classes:target/classes:\$(cat target/bench.cp)" >> "$OUT/commands.txt"
+
+start_tcpgate
+start_reference direct lines
+start_reference naive lines
+start_reference direct length-prefixed
+start_reference naive length-prefixed
+
+log "warming up every server for ${SERVER_WARMUP} s"
+for s in "${SERVERS[@]}"; do
+  # shellcheck disable=SC2086
+  load "$s" lines "$OUT/warmup.jsonl" 0 ${SC_ARGS[a]} --warmup 0 --duration "$SERVER_WARMUP" \
+    --label scenario=warmup,server="$s"
+  # shellcheck disable=SC2086
+  load "$s" length-prefixed "$OUT/warmup.jsonl" 0 ${SC_ARGS[d]} --warmup 0 --duration "$SERVER_WARMUP" \
+    --label scenario=warmup,server="$s"
+done
+
+for round in $(seq 1 "$ROUNDS"); do
+  offset=$(( (round - 1) % ${#SERVERS[@]} ))
+  order=("${SERVERS[@]:$offset}" "${SERVERS[@]:0:$offset}")
+  [ "$round" = 2 ] && echo "# rounds 2..$ROUNDS repeat these load commands, the servers in rotated order" \
+    >> "$OUT/commands.txt"
+  for sc in $SCENARIOS; do
+    for s in "${order[@]}"; do
+      log "round $round/$ROUNDS scenario $sc: $s"
+      # shellcheck disable=SC2086
+      load "$s" "${SC_FRAMING[$sc]}" "$OUT/results.jsonl" "$([ "$round" = 1 ] && echo 1 || echo 0)" \
+        ${SC_ARGS[$sc]} --warmup "$WARMUP" --duration "$DURATION" --label "scenario=$sc,server=$s,round=$round"
+    done
+  done
+done
+
+log "stopping the servers"
+stop_servers
+
+# (e) on a fresh process per server: the RSS a connection adds is measured from a JVM that has not yet touched more
+# heap than its start-up needs (on a warm JVM new connections reuse resident heap pages and RSS under-counts them)
+if [ "$SCALE" -gt 0 ]; then
+  echo "# (e): a fresh process of each server" >> "$OUT/commands.txt"
+  for s in "${SERVERS[@]}"; do
+    log "scale (e): a fresh $s, $SCALE idle connections"
+    extra=()
+    if [ "$s" = tcpgate ]; then
+      start_tcpgate -scale
+      extra=(--admin-port "$TCPGATE_ADMIN")
+    else
+      start_reference "$s" lines -scale
+    fi
+    # load the classes of the connection path with little allocation, so the baseline is not a cold JVM
+    load "$s" lines "$OUT/warmup.jsonl" 1 --connections 4 --pipeline 1 --requests 2000 --warmup 0 \
+      --label scenario=e-warmup,server="$s"
+    load "$s" lines "$OUT/scale.jsonl" 1 --scale "$SCALE" --batch "$SCALE_BATCH" --settle "$SCALE_SETTLE" \
+      --traffic-frames "$SCALE_TRAFFIC" "${extra[@]}" --label "scenario=e,server=$s"
+    stop_servers
+  done
+fi
+
+if [ "$RUN_JMH" = 1 ]; then
+  log "JMH: FramerBenchmark (4 kinds) and FrameCopyBaseline, -prof gc"
+  jmh=("$JAVA" -cp "$CP" org.openjdk.jmh.Main 'io.tcpgate.bench.(FramerBenchmark|FrameCopyBaseline)' -prof gc
+    -rf json -rff "$OUT/jmh.json")
+  record "${jmh[@]}"
+  timeout 600 "${jmh[@]}" > "$OUT/jmh.log" 2>&1 || { tail -30 "$OUT/jmh.log" >&2; die "JMH failed"; }
+  grep -E '^(Benchmark|FramerBenchmark|FrameCopyBaseline)' "$OUT/jmh.log" | grep -vE 'gc\.(count|time)' >&2 || true
+fi
+
+cut -d' ' -f1-3 /proc/loadavg > "$OUT/loadavg-end.txt"
+record "$JAVA" -cp "$CP" io.tcpgate.bench.BenchReport --dir "$OUT" --out "$OUT_MD" --wall-seconds '<elapsed>'
+"$JAVA" -cp "$CP" io.tcpgate.bench.BenchReport --dir "$OUT" --out "$OUT_MD" --wall-seconds "$SECONDS" > /dev/null
+log "wrote $OUT_MD (raw results in $OUT); took ${SECONDS} s"

@@ -1,0 +1,507 @@
+package io.tcpgate.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Turns the raw results of {@code bench/run.sh} into docs/BENCHMARKS.md: medians per scenario and server over the
+ * rounds, ratios to the {@code direct} reference measured in the same run, the connection-scale figures, the JMH
+ * framer results, the issue's targets and the exact commands.
+ *
+ * <pre>
+ * java -cp CP io.tcpgate.bench.BenchReport --dir target/bench/run --out docs/BENCHMARKS.md [--wall-seconds S]
+ * </pre>
+ * The directory holds {@code results.jsonl} and {@code scale.jsonl} (LoadGenerator --json lines, labelled with
+ * scenario, server and round), {@code jmh.json}, {@code settings.txt} (key=value), {@code commands.txt} and the
+ * machine description files {@code date.txt}, {@code nproc.txt}, {@code free.txt}, {@code java-version.txt},
+ * {@code uname.txt}.
+ */
+public final class BenchReport {
+
+  private static final List<String> SERVERS = List.of("tcpgate", "direct", "naive");
+  /** A run is marked when other processes used more than this many cores during its window. */
+  private static final double BUSY_MACHINE_CORES = 0.5;
+
+  private BenchReport() {
+  }
+
+  public static void main(String[] args) throws IOException {
+    Path dir = null;
+    Path out = null;
+    String wall = null;
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--dir": dir = Path.of(args[i + 1]); break;
+        case "--out": out = Path.of(args[i + 1]); break;
+        case "--wall-seconds": wall = args[i + 1]; break;
+        default: throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    if (dir == null || out == null) {
+      throw new IllegalArgumentException("usage: BenchReport --dir DIR --out FILE [--wall-seconds S]");
+    }
+    String markdown = new BenchReport().render(dir, wall);
+    if (out.getParent() != null) {
+      Files.createDirectories(out.getParent());
+    }
+    Files.writeString(out, markdown, StandardCharsets.UTF_8);
+    System.out.println(markdown);
+  }
+
+  String render(Path dir, String wallSeconds) throws IOException {
+    Map<String, String> settings = readSettings(dir.resolve("settings.txt"));
+    List<JsonObject> load = readJsonLines(dir.resolve("results.jsonl"));
+    List<JsonObject> scale = readJsonLines(dir.resolve("scale.jsonl"));
+    JsonArray jmh = Files.exists(dir.resolve("jmh.json"))
+        ? new JsonArray(Files.readString(dir.resolve("jmh.json"))) : new JsonArray();
+
+    StringBuilder md = new StringBuilder();
+    md.append("# tcpgate benchmarks\n\n");
+    md.append("Written by `bench/run.sh` (`make bench`) on ").append(text(dir, "date.txt").trim())
+        .append(wallSeconds == null ? "" : "; the whole run took " + wallSeconds + " s")
+        .append(". Numbers from one run on a small shared machine are noisy: compare ratios measured in the same run, "
+            + "and CPU per request, rather than absolute throughput.\n\n");
+
+    md.append("## Machine\n\n");
+    md.append("- `nproc`: ").append(text(dir, "nproc.txt").trim()).append("; kernel `")
+        .append(text(dir, "uname.txt").trim()).append("`\n");
+    md.append("- The load generator and the server share these cores (no pinning), so a busier client leaves less "
+        + "CPU to the server; CPU per request is measured on the server process alone. The machine may be shared "
+        + "with other work: load average at the start ").append(text(dir, "loadavg-start.txt").trim())
+        .append(", at the end ").append(text(dir, "loadavg-end.txt").trim())
+        .append("; the column *other load* is the CPU (in cores) used during each measured window by processes other "
+            + "than the server and the load generator.\n\n");
+    md.append("`free -h`:\n\n```\n").append(text(dir, "free.txt").stripTrailing()).append("\n```\n\n");
+    md.append("`java -version`:\n\n```\n").append(text(dir, "java-version.txt").stripTrailing()).append("\n```\n\n");
+
+    md.append("## Method\n\n");
+    md.append("- Servers, each its own JVM with the same flags `").append(settings.getOrDefault("server_java_opts", ""))
+        .append("`:\n");
+    String conf = settings.getOrDefault("tcpgate_conf", "bench/tcpgate-bench.json");
+    md.append("  - **tcpgate**: the fat jar on `").append(conf).append("` (listeners `lines` and `binary` "
+        + "(4-byte big-endian length prefix) on 127.0.0.1, every frame an event-bus request to the built-in `echo` "
+        + "worker").append(describeWorkers(Path.of(conf))).append("; ordering, deadlines and metrics on)")
+        .append(settings.getOrDefault("tcpgate_extra_opts", "").isBlank() ? ""
+            : "; extra flags `" + settings.get("tcpgate_extra_opts") + "`")
+        .append(".\n");
+    md.append("  - **direct**: `ReferenceServer direct`, a minimal Vert.x NetServer (one instance per event loop) "
+        + "framing with RecordParser and replying on the event loop: the ceiling.\n");
+    md.append("  - **naive**: `ReferenceServer naive`, the same with one `eventBus().request()` per frame to an echo "
+        + "consumer in a worker verticle (1 instance): the floor.\n");
+    md.append("  - All on Vert.x 5 defaults: NIO transport, 2 × cores event loops. The 4 KiB scenario runs against "
+        + "the length-prefixed port of each server (a second process for each reference server).\n");
+    md.append("- Load: `io.tcpgate.bench.LoadGenerator` (Java NIO, ").append(settings.getOrDefault("client_threads", "1"))
+        .append(" selector thread, JVM flags `").append(settings.getOrDefault("client_java_opts", ""))
+        .append("`), closed loop: each connection keeps its pipeline of requests in flight, every reply is checked "
+            + "against its request (same bytes, same order). Latency is from sending a request to reading its "
+            + "reply, HdrHistogram.\n");
+    md.append("- Every server first gets ").append(settings.getOrDefault("server_warmup", "?"))
+        .append(" s of unmeasured load. Then ").append(settings.getOrDefault("rounds", "?"))
+        .append(" rounds; in each round every scenario runs against the three servers one after the other, in an "
+            + "order that rotates from round to round. Each run is a fresh load-generator JVM: ")
+        .append(settings.getOrDefault("warmup", "?")).append(" s warmup, then a ")
+        .append(settings.getOrDefault("duration", "?")).append(" s measured window. Tables show the median over "
+            + "rounds; ratios divide by `direct`'s median of the same run.\n");
+    int repeated = readJsonLines(dir.resolve("disturbed.jsonl")).size();
+    if (settings.containsKey("retry_other")) {
+      md.append("- The machine may be shared: a measured run during which other processes used more than ")
+          .append(settings.get("retry_other")).append(" cores was run once more (at most ")
+          .append(settings.getOrDefault("retries", "?")).append(" times in all); ").append(repeated)
+          .append(repeated == 1 ? " run was" : " runs were").append(" repeated, and only the repeat counts.\n");
+    }
+    md.append("- Server CPU µs/request: the server's utime+stime (/proc/PID/stat, CLK_TCK ticks) over the measured "
+        + "window divided by the replies in it. Errors: reply mismatches, ERR replies, disconnects, failed "
+        + "connects, requests never answered, summed over rounds.\n\n");
+
+    appendLoad(md, load);
+    appendScale(md, scale, settings);
+    appendJmh(md, jmh);
+    appendTargets(md, load, scale, jmh);
+
+    md.append("## Commands\n\n");
+    md.append("`make bench` runs `bench/run.sh`, which ran (ports are ephemeral, PIDs per run):\n\n```\n")
+        .append(text(dir, "commands.txt").stripTrailing()).append("\n```\n");
+    return md.toString();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private static void appendLoad(StringBuilder md, List<JsonObject> load) {
+    md.append("## Throughput and latency\n\n");
+    if (load.isEmpty()) {
+      md.append("No load results.\n\n");
+      return;
+    }
+    md.append("| scenario | server | req/s | × direct | p50 µs | p99 µs | p99.9 µs | max µs | p99 × direct "
+        + "| server CPU µs/req | CPU × direct | client CPU µs/req | other load, cores | errors | req/s per round |\n");
+    md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
+    int[] disturbed = {0};
+    for (Map.Entry<String, Map<String, List<JsonObject>>> scenario : byScenario(load).entrySet()) {
+      Map<String, List<JsonObject>> servers = scenario.getValue();
+      JsonObject any = servers.values().iterator().next().get(0);
+      String title = scenario.getKey() + ": " + describe(any);
+      List<JsonObject> direct = servers.getOrDefault("direct", List.of());
+      double dThroughput = median(direct, r -> r.getDouble("throughput"));
+      double dP99 = median(direct, r -> lat(r, "p99"));
+      double dCpu = median(direct, BenchReport::cpu);
+      for (String server : orderedServers(servers.keySet())) {
+        List<JsonObject> runs = servers.get(server);
+        double throughput = median(runs, r -> r.getDouble("throughput"));
+        double p99 = median(runs, r -> lat(r, "p99"));
+        double cpu = median(runs, BenchReport::cpu);
+        StringBuilder perRound = new StringBuilder();
+        for (JsonObject r : runs) {
+          perRound.append(perRound.length() == 0 ? "" : ", ").append(thousands(r.getDouble("throughput")));
+          if (num(r.getJsonObject("machine", new JsonObject()).getValue("otherCores")) > BUSY_MACHINE_CORES) {
+            perRound.append('*');
+            disturbed[0]++;
+          }
+        }
+        md.append("| ").append(title).append(" | ").append(server)
+            .append(" | ").append(thousands(throughput))
+            .append(" | ").append(ratio(throughput, dThroughput))
+            .append(" | ").append(us(median(runs, r -> lat(r, "p50"))))
+            .append(" | ").append(us(p99))
+            .append(" | ").append(us(median(runs, r -> lat(r, "p999"))))
+            .append(" | ").append(us(median(runs, r -> lat(r, "max"))))
+            .append(" | ").append(ratio(p99, dP99))
+            .append(" | ").append(fixed(cpu, 2))
+            .append(" | ").append(ratio(cpu, dCpu))
+            .append(" | ").append(fixed(median(runs, r -> num(r.getJsonObject("client").getValue("cpuUsPerReq"))), 2))
+            .append(" | ").append(fixed(median(runs, r -> num(r.getJsonObject("machine", new JsonObject())
+                .getValue("otherCores"))), 2))
+            .append(" | ").append(runs.stream().mapToLong(r -> r.getLong("errors")).sum())
+            .append(" | ").append(perRound)
+            .append(" |\n");
+        title = "";
+      }
+    }
+    md.append('\n');
+    if (disturbed[0] > 0) {
+      md.append(String.format(Locale.ROOT, "\\* %d run(s) shared the machine with more than %.1f cores of other "
+          + "work during their measured window (see *other load*); the medians keep them out where the other "
+          + "rounds agree.%n%n", disturbed[0], BUSY_MACHINE_CORES));
+    }
+    List<String> errorNotes = new ArrayList<>();
+    for (JsonObject r : load) {
+      if (r.getLong("errors") > 0) {
+        JsonObject labels = r.getJsonObject("labels");
+        errorNotes.add("- " + labels.getString("scenario") + "/" + labels.getString("server") + " round "
+            + labels.getString("round") + ": " + r.getJsonObject("errorDetail").encode());
+      }
+    }
+    if (!errorNotes.isEmpty()) {
+      md.append("Errors:\n\n").append(String.join("\n", errorNotes)).append("\n\n");
+    }
+  }
+
+  private static void appendScale(StringBuilder md, List<JsonObject> scale, Map<String, String> settings) {
+    md.append("## Connection scale (e)\n\n");
+    if (scale.isEmpty()) {
+      md.append("No scale results.\n\n");
+      return;
+    }
+    md.append("`LoadGenerator --scale K` against a fresh process of each server, started for this test (same JVM "
+        + "flags) and given 2,000 requests on 4 connections first, so that the classes of the connection path are "
+        + "loaded but little heap has been touched. Read the server's memory; open K idle connections in batches of ")
+        .append(settings.getOrDefault("scale_batch", "500"))
+        .append(", waiting after each batch until the server holds the descriptors; wait ")
+        .append(settings.getOrDefault("scale_settle", "2")).append(" s and read again; send one frame on each "
+            + "connection and read again; send ").append(settings.getOrDefault("scale_traffic_frames", "10"))
+        .append(" more frames on each, one at a time, and read again. Every reading follows a full "
+            + "GC (`jcmd PID GC.run`, two before the first reading) and takes VmRSS, the live heap "
+            + "(`jcmd PID GC.heap_info`) and the RSS split into Java-heap pages and the rest (/proc/PID/smaps "
+            + "against the heap's address range). Per connection = (reading − reading before connecting) / K, in "
+            + "KiB. *RSS Δ* is the plain figure; it also counts heap pages the JVM touched while the connections "
+            + "were opened and kept after the GC (on a warm JVM it would under-count instead, reusing resident "
+            + "pages). *Non-heap RSS + live heap* is what the connections themselves hold. Kernel socket buffers "
+            + "are in neither.\n\n");
+    md.append("| server | connections | RSS before MiB | idle: RSS Δ | idle: non-heap RSS | idle: live heap "
+        + "| **idle: non-heap + heap** | 1 frame each: RSS Δ | 1 frame each: live heap | 1 frame each: non-heap + heap "
+        + "| live heap growth over the next frames | connect s | errors |\n");
+    md.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    for (JsonObject r : sortByServer(scale)) {
+      JsonObject before = r.getJsonArray("stages").getJsonObject(0);
+      JsonObject rss = r.getJsonObject("rssKiBPerConn");
+      JsonObject nonHeap = r.getJsonObject("nonHeapRssKiBPerConn", new JsonObject());
+      JsonObject heap = r.getJsonObject("heapKiBPerConn");
+      JsonObject mem = r.getJsonObject("memKiBPerConn", new JsonObject());
+      Long growth = r.getLong("heapGrowthTrafficBytes");
+      int k = r.getInteger("connected");
+      md.append("| ").append(r.getJsonObject("labels").getString("server", "?"))
+          .append(" | ").append(k).append(k < r.getInteger("requested") ? " of " + r.getInteger("requested") : "")
+          .append(" | ").append(fixed(before.getLong("rssKiB") / 1024.0, 1))
+          .append(" | ").append(fixed(num(rss.getValue("idle")), 2))
+          .append(" | ").append(fixed(num(nonHeap.getValue("idle")), 2))
+          .append(" | ").append(fixed(num(heap.getValue("idle")), 2))
+          .append(" | **").append(fixed(num(mem.getValue("idle")), 2)).append("**")
+          .append(" | ").append(fixed(num(rss.getValue("after1")), 2))
+          .append(" | ").append(fixed(num(heap.getValue("after1")), 2))
+          .append(" | ").append(fixed(num(mem.getValue("after1")), 2))
+          .append(" | ").append(growth == null ? "n/a"
+              : String.format(Locale.ROOT, "%+.1f KiB (%+.1f B/conn)", growth / 1024.0, growth / (double) k))
+          .append(" | ").append(r.getValue("connectS"))
+          .append(" | ").append(r.getLong("errors"))
+          .append(" |\n");
+    }
+    md.append('\n');
+  }
+
+  private static void appendJmh(StringBuilder md, JsonArray jmh) {
+    md.append("## Framers (JMH)\n\n");
+    if (jmh.isEmpty()) {
+      md.append("No JMH results.\n\n");
+      return;
+    }
+    md.append("`FramerBenchmark`: one thread feeds a pre-built stream of 10,000 frames in 16 KiB chunks through "
+        + "`FramingSpec.newFramer(sink)`; frames/s is per core. B/frame is `gc.alloc.rate.norm` per frame "
+        + "(`-prof gc`). `FrameCopyBaseline` only copies each frame into its own Buffer, as RecordParser does: the "
+        + "allocation every framer has to make. Error is JMH's 99.9% interval over 5 × 1 s iterations, 1 fork.\n\n");
+    md.append("| benchmark | frame bytes | frames/s | ± | B/frame | B/frame beyond the frame's own buffer |\n");
+    md.append("|---|--:|--:|--:|--:|--:|\n");
+    double baseline = Double.NaN;
+    for (Object o : jmh) {
+      JsonObject b = (JsonObject) o;
+      if (b.getString("benchmark").endsWith("copyOnly")) {
+        baseline = allocNorm(b);
+      }
+    }
+    for (Object o : jmh) {
+      JsonObject b = (JsonObject) o;
+      JsonObject params = b.getJsonObject("params", new JsonObject());
+      String name = b.getString("benchmark").endsWith("copyOnly") ? "copy only (baseline)"
+          : params.getString("kind", b.getString("benchmark"));
+      JsonObject primary = b.getJsonObject("primaryMetric");
+      double alloc = allocNorm(b);
+      md.append("| ").append(name)
+          .append(" | ").append(params.getString("size", "?"))
+          .append(" | ").append(thousands(primary.getDouble("score")))
+          .append(" | ").append(thousands(primary.getDouble("scoreError")))
+          .append(" | ").append(fixed(alloc, 1))
+          .append(" | ").append(b.getString("benchmark").endsWith("copyOnly") || Double.isNaN(baseline) ? "–"
+              : fixed(alloc - baseline, 1))
+          .append(" |\n");
+    }
+    md.append('\n');
+  }
+
+  private static void appendTargets(StringBuilder md, List<JsonObject> load, List<JsonObject> scale, JsonArray jmh) {
+    md.append("## Targets of issue 4\n\n");
+    md.append("| target | measured | met |\n|---|--:|---|\n");
+    Map<String, Map<String, List<JsonObject>>> scenarios = byScenario(load);
+    target(md, scenarios, "a", "(a) 50×16 pipelined: tcpgate/direct throughput ≥ 0.5 (aim 0.8)", 0.5, true);
+    target(md, scenarios, "b", "(b) 50×1: tcpgate/direct throughput ≥ 0.85", 0.85, true);
+    target(md, scenarios, "c", "(c) 1,000×1: tcpgate/direct throughput ≥ 0.85", 0.85, true);
+    Map<String, List<JsonObject>> b = scenarios.get("b");
+    if (b != null && b.containsKey("tcpgate") && b.containsKey("direct")) {
+      double r = median(b.get("tcpgate"), x -> lat(x, "p99")) / median(b.get("direct"), x -> lat(x, "p99"));
+      md.append("| (b) 50×1: tcpgate p99 ≤ 1.5 × direct's | ").append(fixed(r, 2)).append(" × | ")
+          .append(r <= 1.5 ? "yes" : "**no**").append(" |\n");
+    }
+    for (JsonObject r : scale) {
+      if (!"tcpgate".equals(r.getJsonObject("labels").getString("server"))) {
+        continue;
+      }
+      double raw = num(r.getJsonObject("rssKiBPerConn").getValue("idle"));
+      double held = num(r.getJsonObject("memKiBPerConn", new JsonObject()).getValue("idle"));
+      md.append("| (e) ≤ 8 KiB RSS per idle connection at ").append(String.format(Locale.ROOT, "%,d",
+              r.getInteger("connected")))
+          .append(" (aim 6) | RSS Δ ").append(fixed(raw, 2)).append(" KiB (non-heap RSS + live heap ")
+          .append(fixed(held, 2)).append(" KiB) | ")
+          .append(raw <= 8 ? "yes" : "**no**").append(" |\n");
+      Long growth = r.getLong("heapGrowthTrafficBytes");
+      if (growth != null) {
+        double perConnBytes = growth / (double) r.getInteger("connected");
+        md.append("| (e) live heap does not grow with traffic on idle connections (").append(r.getValue("trafficFrames"))
+            .append(" more frames on each) | ")
+            .append(String.format(Locale.ROOT, "%+.1f B/conn", perConnBytes)).append(" | ")
+            .append(perConnBytes < 1024 ? "yes (< 1 KiB/conn; readings vary by a few MB)" : "**no**")
+            .append(" |\n");
+      }
+    }
+    double baseline = Double.NaN;
+    double worst = Double.NaN;
+    for (Object o : jmh) {
+      JsonObject x = (JsonObject) o;
+      if (x.getString("benchmark").endsWith("copyOnly")) {
+        baseline = allocNorm(x);
+      } else {
+        worst = Double.isNaN(worst) ? allocNorm(x) : Math.max(worst, allocNorm(x));
+      }
+    }
+    if (!Double.isNaN(baseline) && !Double.isNaN(worst)) {
+      md.append("| framers allocate nothing per frame beyond the frame's own buffer (worst kind) | ")
+          .append(fixed(worst - baseline, 1)).append(" B/frame extra | ")
+          .append(worst - baseline < 8 ? "yes" : "**no**, see the framer table").append(" |\n");
+    }
+    md.append('\n');
+  }
+
+  private static void target(StringBuilder md, Map<String, Map<String, List<JsonObject>>> scenarios, String id,
+                             String label, double min, boolean higherIsBetter) {
+    Map<String, List<JsonObject>> s = scenarios.get(id);
+    if (s == null || !s.containsKey("tcpgate") || !s.containsKey("direct")) {
+      return;
+    }
+    double r = median(s.get("tcpgate"), x -> x.getDouble("throughput"))
+        / median(s.get("direct"), x -> x.getDouble("throughput"));
+    boolean met = higherIsBetter ? r >= min : r <= min;
+    md.append("| ").append(label).append(" | ").append(fixed(r, 2)).append(" × | ").append(met ? "yes" : "**no**")
+        .append(" |\n");
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private static Map<String, Map<String, List<JsonObject>>> byScenario(List<JsonObject> load) {
+    Map<String, Map<String, List<JsonObject>>> out = new TreeMap<>();
+    for (JsonObject r : load) {
+      JsonObject labels = r.getJsonObject("labels");
+      out.computeIfAbsent(labels.getString("scenario", "?"), k -> new LinkedHashMap<>())
+          .computeIfAbsent(labels.getString("server", "?"), k -> new ArrayList<>()).add(r);
+    }
+    return out;
+  }
+
+  private static List<String> orderedServers(java.util.Set<String> present) {
+    List<String> out = new ArrayList<>();
+    for (String s : SERVERS) {
+      if (present.contains(s)) {
+        out.add(s);
+      }
+    }
+    for (String s : present) {
+      if (!out.contains(s)) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  private static List<JsonObject> sortByServer(List<JsonObject> results) {
+    List<JsonObject> out = new ArrayList<>(results);
+    out.sort((x, y) -> Integer.compare(serverRank(x), serverRank(y)));
+    return out;
+  }
+
+  private static int serverRank(JsonObject r) {
+    int i = SERVERS.indexOf(r.getJsonObject("labels").getString("server", ""));
+    return i < 0 ? SERVERS.size() : i;
+  }
+
+  /** ", 2 instances on worker threads", from the config's first worker, or "" when it cannot be read. */
+  private static String describeWorkers(Path conf) {
+    try {
+      JsonObject worker = new JsonObject(Files.readString(conf)).getJsonArray("workers").getJsonObject(0);
+      return ", " + worker.getInteger("instances", 1) + " instance(s) on "
+          + ("event-loop".equals(worker.getString("threading")) ? "event-loop threads" : "worker threads");
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
+  private static String describe(JsonObject r) {
+    return String.format(Locale.ROOT, "%,d conn × %d in flight, %,d B %s", r.getInteger("connections"),
+        r.getInteger("pipeline"), r.getInteger("size"), r.getString("framing"));
+  }
+
+  private static double lat(JsonObject r, String key) {
+    return num(r.getJsonObject("latencyUs").getValue(key));
+  }
+
+  static double cpu(JsonObject r) {
+    return num(r.getJsonObject("server").getValue("cpuUsPerReq"));
+  }
+
+  private static double allocNorm(JsonObject b) {
+    JsonObject secondary = b.getJsonObject("secondaryMetrics", new JsonObject());
+    JsonObject norm = secondary.getJsonObject("gc.alloc.rate.norm");
+    return norm == null ? Double.NaN : norm.getDouble("score");
+  }
+
+  private static double num(Object value) {
+    return value instanceof Number ? ((Number) value).doubleValue() : Double.NaN;
+  }
+
+  static double median(List<JsonObject> runs, Function<JsonObject, Double> metric) {
+    List<Double> values = new ArrayList<>();
+    for (JsonObject r : runs) {
+      Double v = metric.apply(r);
+      if (v != null && !v.isNaN()) {
+        values.add(v);
+      }
+    }
+    if (values.isEmpty()) {
+      return Double.NaN;
+    }
+    Collections.sort(values);
+    int n = values.size();
+    return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+  }
+
+  private static String ratio(double value, double reference) {
+    if (Double.isNaN(value) || Double.isNaN(reference) || reference == 0) {
+      return "–";
+    }
+    return String.format(Locale.ROOT, "%.2f", value / reference);
+  }
+
+  private static String thousands(double v) {
+    return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%,.0f", v);
+  }
+
+  private static String us(double v) {
+    if (Double.isNaN(v)) {
+      return "–";
+    }
+    return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+  }
+
+  private static String fixed(double v, int decimals) {
+    return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+  }
+
+  private static List<JsonObject> readJsonLines(Path file) throws IOException {
+    List<JsonObject> out = new ArrayList<>();
+    if (!Files.exists(file)) {
+      return out;
+    }
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      if (line.startsWith("{")) {
+        out.add(new JsonObject(line));
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, String> readSettings(Path file) throws IOException {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (!Files.exists(file)) {
+      return out;
+    }
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        out.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+      }
+    }
+    return out;
+  }
+
+  private static String text(Path dir, String name) throws IOException {
+    Path file = dir.resolve(name);
+    return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "(not recorded)";
+  }
+}
