@@ -36,7 +36,7 @@
 #                             a worker verticle"); bench/tcpgate-bench-eventloop.json runs echo on 4 event-loop
 #                             instances instead, like conf/config.json
 #   BENCH_OUT=docs/BENCHMARKS.md
-#   profile mode: BENCH_PROFILE_WARMUP=30, BENCH_PROFILE_SECONDS=30, BENCH_JFR=/tmp/tcpgate.jfr,
+#   profile mode: BENCH_PROFILE_WARMUP=30, BENCH_PROFILE_SECONDS=30 (the summarised window), BENCH_JFR=/tmp/tcpgate.jfr,
 #                 BENCH_JFR_PERIOD="5 ms" (Java execution sampling period; JFR's "profile" settings use 10 ms)
 #   MVN=mvn MVN_FLAGS="-B -q"  used only to build what is missing (the jar, test classes, target/bench.cp)
 set -euo pipefail
@@ -283,8 +283,8 @@ if [ "$MODE" = profile ]; then
     # the recording runs from JVM start as the flags say: keep it under load until it ends
     JFR_FILE=$(printf '%s' "$TCPGATE_EXTRA" | grep -oE 'filename=[^, ]+' | head -1 | sed 's/filename=//')
     JFR_FILE=${JFR_FILE:-/tmp/tcpgate.jfr}
-    log "profile: recording from JVM start (TCPGATE_JAVA_OPTS); scenario (a) for $((PROFILE_SECONDS + 5)) s"
-    load tcpgate lines "$OUT/results.jsonl" 1 ${SC_ARGS[a]} --warmup 0 --duration $((PROFILE_SECONDS + 5)) \
+    log "profile: recording from JVM start (TCPGATE_JAVA_OPTS); scenario (a) for ${PROFILE_SECONDS} s, no warmup"
+    load tcpgate lines "$OUT/results.jsonl" 1 ${SC_ARGS[a]} --warmup 0 --duration "$PROFILE_SECONDS" \
       --server-threads --label scenario=a,server=tcpgate,round=profile
     sleep 3
   else
@@ -293,14 +293,14 @@ if [ "$MODE" = profile ]; then
     jfc="$ROOT/$OUT/bench-profile.jfc"
     perl -0pe 's{(<event name="jdk.ExecutionSample">.*?<setting name="period"[^>]*>)[^<]*}{${1}'"$JFR_PERIOD"'}s' \
       "$java_home/lib/jfr/profile.jfc" > "$jfc"
-    log "profile: ${PROFILE_WARMUP} s warmup under scenario (a), then JFR (profile settings, Java samples every" \
-      "$JFR_PERIOD) for ${PROFILE_SECONDS} s"
-    load tcpgate lines "$OUT/warmup.jsonl" 1 ${SC_ARGS[a]} --warmup 0 --duration "$PROFILE_WARMUP" \
-      --label scenario=a,server=tcpgate,round=warmup
+    # JFR starts before the warmup: starting a recording instruments JDK classes and sends the JIT back to work
+    # for a while; only the measured window after the warmup is summarised (JfrTop reads it from the load result)
+    log "profile: JFR (profile settings, Java samples every $JFR_PERIOD) from now; scenario (a) with" \
+      "${PROFILE_WARMUP} s warmup, then a ${PROFILE_SECONDS} s measured window"
     rm -f "$JFR_FILE"
     record jcmd "$pid" JFR.start name=bench settings="$jfc"
     jcmd "$pid" JFR.start name=bench settings="$jfc" >/dev/null
-    load tcpgate lines "$OUT/results.jsonl" 1 ${SC_ARGS[a]} --warmup 0 --duration "$PROFILE_SECONDS" \
+    load tcpgate lines "$OUT/results.jsonl" 1 ${SC_ARGS[a]} --warmup "$PROFILE_WARMUP" --duration "$PROFILE_SECONDS" \
       --server-threads --label scenario=a,server=tcpgate,round=profile
     record jcmd "$pid" JFR.stop name=bench filename="$JFR_FILE"
     jcmd "$pid" JFR.stop name=bench filename="$JFR_FILE" >/dev/null

@@ -97,6 +97,14 @@ public final class JfrTop {
         load = lines.isEmpty() ? null : new JsonObject(lines.get(lines.size() - 1));
       }
     }
+    // with a load result, only the events of its measured window count (JFR may have started before the warmup)
+    Instant windowStart = null;
+    Instant windowEnd = null;
+    if (load != null && load.getLong("windowStartMs") != null && load.getLong("windowEndMs") != null) {
+      windowStart = Instant.ofEpochMilli(load.getLong("windowStartMs"));
+      windowEnd = Instant.ofEpochMilli(load.getLong("windowEndMs"));
+    }
+    long outside = 0;
     Tally allocByClass = new Tally("bytes");
     Tally allocByFrame = new Tally("bytes");
     Tally allocByTopFrame = new Tally("bytes");
@@ -118,6 +126,11 @@ public final class JfrTop {
       while (recording.hasMoreEvents()) {
         RecordedEvent event = recording.readEvent();
         String type = event.getEventType().getName();
+        if (windowStart != null
+            && (event.getStartTime().isBefore(windowStart) || event.getStartTime().isAfter(windowEnd))) {
+          outside++;
+          continue;
+        }
         if (first == null || event.getStartTime().isBefore(first)) {
           first = event.getStartTime();
         }
@@ -214,15 +227,18 @@ public final class JfrTop {
       }
     }
     StringBuilder out = new StringBuilder();
-    double seconds = first == null ? 0 : Duration.between(first, last).toNanos() / 1e9;
+    double seconds = windowStart != null ? Duration.between(windowStart, windowEnd).toNanos() / 1e9
+        : first == null ? 0 : Duration.between(first, last).toNanos() / 1e9;
     long requests = 0;
     if (load != null) {
-      requests = load.getLong("receivedTotal", 0L);
+      requests = windowStart != null ? load.getLong("requests", 0L) : load.getLong("receivedTotal", 0L);
       out.append("Load during the recording: ").append(load.getLong("connections", 0L)).append(" connections x ")
           .append(load.getValue("pipeline")).append(" in flight, ").append(load.getValue("size")).append(" B ")
           .append(load.getValue("framing")).append(": ")
           .append(String.format(Locale.ROOT, "%,.0f", load.getDouble("throughput", 0.0))).append(" req/s, ")
-          .append(String.format(Locale.ROOT, "%,d", requests)).append(" replies in all; errors ")
+          .append(String.format(Locale.ROOT, "%,d", requests)).append(windowStart != null
+              ? " replies in the measured window, the only part of the recording summarised here" : " replies in all")
+          .append("; errors ")
           .append(load.getValue("errors")).append(".\n\n");
       JsonObject server = load.getJsonObject("server", new JsonObject());
       out.append("Server CPU over the measured window (from /proc, not sampled): ").append(server.getValue("cpuS"))
@@ -256,6 +272,10 @@ public final class JfrTop {
             + "below divide up, is %.1f s = %.0f%% of the server's CPU: a frame's share of the server's CPU is about "
             + "its sample share × %.2f.%n%n", vertxUser, 100 * vertxUser / total, vertxUser / total));
       }
+    }
+    if (outside > 0) {
+      out.append(String.format(Locale.ROOT, "%,d events of the recording fall outside the measured window and are "
+          + "left out.%n%n", outside));
     }
     out.append("JFR ").append(file).append(": ").append(self.total).append(" jdk.ExecutionSample events (threads in "
         + "Java code)").append(truncated > 0 ? ", " + truncated + " with truncated stacks" : "").append("\n\n");

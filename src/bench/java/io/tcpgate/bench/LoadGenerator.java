@@ -618,6 +618,7 @@ public final class LoadGenerator {
       server.start();
       client.start();
       long machineBefore = ProcStats.machineBusyTicks();
+      long windowStartMs = System.currentTimeMillis();
       long measureStart = System.nanoTime();
       control.phase = LoadWorker.MEASURE;
       if (o.requests > 0) {
@@ -633,6 +634,7 @@ public final class LoadGenerator {
       }
       control.phase = LoadWorker.DRAIN;
       long measureEnd = System.nanoTime();
+      long windowEndMs = System.currentTimeMillis();
       long machineAfter = ProcStats.machineBusyTicks();
       server.stop();
       client.stop();
@@ -671,6 +673,8 @@ public final class LoadGenerator {
           .put("threads", threads)
           .put("warmupS", o.warmup)
           .put("windowS", round(window, 3))
+          .put("windowStartMs", windowStartMs)
+          .put("windowEndMs", windowEndMs)
           .put("requests", requests)
           .put("throughput", round(requests / window, 1))
           .put("latencyUs", totals.latencyMicros())
