@@ -112,7 +112,13 @@ ln -sfn "$(basename "$OUT")" target/bench/latest
 
 # records a command for the report, with the classpath shortened to $CP
 record() {
-  local line="$*"
+  local line="" arg
+  for arg in "$@"; do
+    if [[ "$arg" =~ [^A-Za-z0-9_./:=,@%+-] ]]; then
+      arg="'$arg'"
+    fi
+    line+="${line:+ }$arg"
+  done
   line=${line//"$CP"/\$CP}
   printf '%s\n' "$line" >> "$OUT/commands.txt"
 }
