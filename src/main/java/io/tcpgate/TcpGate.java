@@ -132,7 +132,7 @@ public final class TcpGate {
     admin = new AdminServer(config.admin(), registry, readiness, () -> GatewayInfo.describe(gateway, readiness));
     return vertx.deployVerticle(admin)
       .recover(err -> Future.failedFuture(new BindException("admin", "admin server cannot bind "
-        + config.admin().host() + ":" + config.admin().port() + ": " + rootMessage(err), err)))
+        + config.admin().host() + ":" + config.admin().port() + ": " + BindException.osReason(err), err)))
       .map(id -> {
         adminDeployment = id;
         LOG.info("admin server on {}:{} (metrics, health, info)", config.admin().host(), admin.actualPort());
@@ -198,13 +198,5 @@ public final class TcpGate {
   /** The admin server's port, or -1 when it is disabled. */
   public int adminPort() {
     return admin == null ? -1 : admin.actualPort();
-  }
-
-  private static String rootMessage(Throwable err) {
-    Throwable t = err;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 }

@@ -12,6 +12,15 @@ public final class BindException extends RuntimeException {
     this.listener = listener;
   }
 
+  /** The OS reason of a bind failure: the message of its innermost cause (e.g. "Address already in use"). */
+  public static String osReason(Throwable err) {
+    Throwable t = err;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
   /** The listener's name. */
   public String listener() {
     return listener;

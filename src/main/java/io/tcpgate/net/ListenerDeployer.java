@@ -50,7 +50,7 @@ public final class ListenerDeployer {
     }, options)
       .recover(err -> Future.failedFuture(new BindException(listener.name(), "listener '" + listener.name()
         + "' cannot bind " + listener.hostAndPort(listener.port()) + " (family " + listener.family().configName()
-        + "): " + osReason(err), err)))
+        + "): " + BindException.osReason(err), err)))
       .compose(deploymentId -> {
         int port = first.get().actualPort();
         try {
@@ -61,14 +61,5 @@ public final class ListenerDeployer {
           return vertx.undeploy(deploymentId).transform(ar -> Future.failedFuture(e));
         }
       });
-  }
-
-  private static String osReason(Throwable err) {
-    Throwable t = err;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String message = t.getMessage();
-    return message == null ? t.getClass().getSimpleName() : message;
   }
 }
