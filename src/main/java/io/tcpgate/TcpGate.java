@@ -8,6 +8,7 @@ import io.tcpgate.admin.GatewayInfo;
 import io.tcpgate.admin.GatewayMeters;
 import io.tcpgate.admin.LogSetup;
 import io.tcpgate.admin.Readiness;
+import io.tcpgate.config.AdminConfig;
 import io.tcpgate.config.ClusterConfig;
 import io.tcpgate.config.GatewayConfig;
 import io.tcpgate.metrics.GatewayStats;
@@ -62,9 +63,12 @@ public final class TcpGate {
     this.transport = transport;
   }
 
-  /** Creates a standalone Vert.x with {@code eventLoops} event-loop threads; nothing is bound yet. */
+  /**
+   * Creates a standalone Vert.x with {@code eventLoops} event-loop threads and the default meters; nothing is bound
+   * yet.
+   */
   public static TcpGate create(int eventLoops) {
-    return create(eventLoops, ClusterConfig.standalone(), true).result();
+    return create(eventLoops, ClusterConfig.standalone(), AdminConfig.DEFAULT_EVENT_BUS_METRICS).result();
   }
 
   /**
