@@ -31,15 +31,17 @@ public final class Gateway {
   private final List<String> routerDeployments;
   private final List<String> workerDeployments;
   private final List<BoundListener> listeners;
+  private final Connections connections;
 
   private Gateway(Vertx vertx, GatewayConfig config, GatewayStats stats, List<String> routerDeployments,
-                  List<String> workerDeployments, List<BoundListener> listeners) {
+                  List<String> workerDeployments, List<BoundListener> listeners, Connections connections) {
     this.vertx = vertx;
     this.config = config;
     this.stats = stats;
     this.routerDeployments = List.copyOf(routerDeployments);
     this.workerDeployments = workerDeployments;
     this.listeners = listeners;
+    this.connections = connections;
   }
 
   /**
@@ -52,7 +54,7 @@ public final class Gateway {
     List<String> workers = new CopyOnWriteArrayList<>();
     List<BoundListener> bound = new CopyOnWriteArrayList<>();
     List<String> routers = new CopyOnWriteArrayList<>();
-    Connections connections = new Connections();
+    Connections connections = Connections.on(vertx);
     Future<Void> chain = Future.succeededFuture();
     boolean runsWorkers = config.cluster().role().runsWorkers();
     boolean runsListeners = config.cluster().role().runsListeners();
@@ -83,8 +85,10 @@ public final class Gateway {
           return null;
         }));
     }
-    return chain.map(v -> new Gateway(vertx, config, stats, routers, List.copyOf(workers), List.copyOf(bound)))
+    return chain.map(v -> new Gateway(vertx, config, stats, routers, List.copyOf(workers), List.copyOf(bound),
+        connections))
       .recover(err -> undeploy(vertx, routers).transform(ar -> undeployAll(vertx, bound, workers))
+        .andThen(ar -> connections.close())
         .transform(ar -> Future.failedFuture(err)));
   }
 
@@ -109,6 +113,7 @@ public final class Gateway {
     LOG.info("draining {} listener(s), up to {} ms", listeners.size(), config.drainTimeoutMs());
     return undeployAll(vertx, listeners, workerDeployments)
       .transform(ar -> undeploy(vertx, routerDeployments))
+      .andThen(ar -> connections.close())
       .onComplete(ar -> LOG.info("drain complete; {} connection(s) still open", stats.openConnections()));
   }
 
@@ -121,6 +126,11 @@ public final class Gateway {
   public int port(String name) {
     return listeners.stream().filter(l -> l.config().name().equals(name)).findFirst()
       .orElseThrow(() -> new IllegalArgumentException("no listener named " + name)).port();
+  }
+
+  /** Requests whose replies the fast path still waits for (see {@link Connections#repliesAwaited()}). */
+  public int repliesAwaited() {
+    return connections.repliesAwaited();
   }
 
   /** The gateway's books. */

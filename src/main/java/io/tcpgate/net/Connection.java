@@ -10,7 +10,6 @@ import io.tcpgate.framing.FramingException;
 import io.tcpgate.metrics.ListenerStats;
 import io.tcpgate.metrics.ListenerStats.CloseReason;
 import io.tcpgate.metrics.ListenerStats.Outcome;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -18,7 +17,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
@@ -58,11 +56,14 @@ final class Connection implements FrameSink {
   private final String remote;
   private final String local;
   private final ArrayDeque<ReplySlot> slots = new ArrayDeque<>(4);
+  private final RequestSender requests;
+  private final long requestTimeoutNanos;
 
   private long nextSequence = 1;
   private long lastActivityNanos = System.nanoTime();
   private long readingResumedNanos = lastActivityNanos;
   private long frameTimer = -1;
+  private long requestTimer = -1;
   private long lingerTimer = -1;
   private boolean readingPaused;
   private boolean draining;
@@ -83,6 +84,8 @@ final class Connection implements FrameSink {
     this.config = listener.config;
     this.stats = listener.stats;
     this.framer = config.framing().newFramer(this);
+    this.requests = listener.requests;
+    this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
     this.id = ConnectionIds.next();
     this.remote = format(socket.remoteAddress());
     this.local = format(socket.localAddress());
@@ -184,8 +187,9 @@ final class Connection implements FrameSink {
       refuse(ErrorCode.BAD_JSON, Outcome.BAD_JSON, completeNanos);
       return;
     }
-    DeliveryOptions options = deliveryOptions(sequence);
+    MultiMap headers = requestHeaders(sequence);
     if (!config.reply()) {
+      DeliveryOptions options = new DeliveryOptions().setHeaders(headers);
       if (config.publish()) {
         bus.publish(config.address(), body, options);
       } else {
@@ -194,25 +198,25 @@ final class Connection implements FrameSink {
       stats.outcome(Outcome.SENT);
       return;
     }
-    ReplySlot slot = new ReplySlot(completeNanos);
+    ReplySlot slot = new ReplySlot(this, completeNanos, completeNanos + requestTimeoutNanos);
     slots.addLast(slot);
     stats.requestStarted();
-    bus.request(config.address(), body, options).onComplete(ar -> onReply(slot, ar));
+    requests.send(config.address(), body, headers, config.requestTimeoutMs(), slot);
+    armRequestTimer();
     if (slots.size() >= config.maxInFlight()) {
       updateReading();
     }
   }
 
-  private DeliveryOptions deliveryOptions(long sequence) {
+  private MultiMap requestHeaders(long sequence) {
     long deadline = System.currentTimeMillis() + config.requestTimeoutMs();
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+    return MultiMap.caseInsensitiveMultiMap()
       .add(HeaderNames.CONNECTION_ID, id)
       .add(HeaderNames.LISTENER, config.name())
       .add(HeaderNames.REMOTE_ADDRESS, remote)
       .add(HeaderNames.LOCAL_ADDRESS, local)
       .add(HeaderNames.SEQUENCE, Long.toString(sequence))
       .add(HeaderNames.DEADLINE, Long.toString(deadline));
-    return new DeliveryOptions().setSendTimeout(config.requestTimeoutMs()).setHeaders(headers);
   }
 
   /** A frame answered by the gateway itself, in its place in the reply order. */
@@ -221,33 +225,70 @@ final class Connection implements FrameSink {
     if (!config.reply()) {
       return;
     }
-    ReplySlot slot = new ReplySlot(completeNanos);
+    ReplySlot slot = new ReplySlot(this, completeNanos, completeNanos);
     slot.complete(encode(listener.errors.render(code, null)), false);
     slots.addLast(slot);
     writeReadyReplies();
   }
 
-  private void onReply(ReplySlot slot, AsyncResult<Message<Object>> ar) {
-    stats.requestEnded();
-    Buffer payload;
-    boolean closeAfter = false;
-    if (ar.succeeded()) {
-      try {
-        payload = FrameCodec.replyBytes(ar.result().body());
-        closeAfter = GatewayHeaders.wantsClose(ar.result().headers());
-        stats.outcome(Outcome.OK);
-      } catch (IllegalArgumentException e) {
-        payload = listener.errors.render(ErrorCode.WORKER_FAILED, e.getMessage());
-        stats.outcome(Outcome.WORKER_FAILED);
-      }
-    } else {
-      payload = failureReply(ar.cause());
-    }
-    if (closed) {
+  /**
+   * A worker's reply to {@code slot}'s frame: turned into the frame's bytes on the calling thread (a worker's, on the
+   * local fast path), then put in its place on this connection's event loop.
+   */
+  void replyReceived(ReplySlot slot, Object body, MultiMap headers) {
+    if (body instanceof ReplyException) {
+      requestFailed(slot, (ReplyException) body);
       return;
     }
-    slot.complete(payload == null ? null : encode(payload), closeAfter);
-    if (flushScheduled) {
+    Buffer bytes;
+    boolean closeAfter = false;
+    Outcome outcome = Outcome.OK;
+    try {
+      Buffer payload = FrameCodec.replyBytes(body);
+      bytes = payload == null ? null : encode(payload);
+      closeAfter = GatewayHeaders.wantsClose(headers);
+    } catch (IllegalArgumentException e) {
+      bytes = encode(listener.errors.render(ErrorCode.WORKER_FAILED, e.getMessage()));
+      outcome = Outcome.WORKER_FAILED;
+    }
+    onOutcome(slot, bytes, closeAfter, outcome);
+  }
+
+  /** The event bus could not deliver {@code slot}'s frame, or the worker failed it. Any thread. */
+  void requestFailed(ReplySlot slot, Throwable cause) {
+    Outcome outcome = failureOutcome(cause);
+    ErrorCode code = switch (outcome) {
+      case TIMEOUT -> ErrorCode.TIMEOUT;
+      case NO_HANDLER -> ErrorCode.NO_HANDLER;
+      default -> ErrorCode.WORKER_FAILED;
+    };
+    String detail = code == ErrorCode.WORKER_FAILED ? String.valueOf(cause.getMessage()) : null;
+    onOutcome(slot, encode(listener.errors.render(code, detail)), false, outcome);
+  }
+
+  private void onOutcome(ReplySlot slot, Buffer bytes, boolean closeAfter, Outcome outcome) {
+    if (Vertx.currentContext() == context) {
+      fill(slot, bytes, closeAfter, outcome);
+    } else {
+      context.runOnContext(v -> fill(slot, bytes, closeAfter, outcome));
+    }
+  }
+
+  private void fill(ReplySlot slot, Buffer bytes, boolean closeAfter, Outcome outcome) {
+    if (slot.done()) {
+      return;
+    }
+    stats.requestEnded();
+    stats.outcome(outcome);
+    slot.complete(bytes, closeAfter);
+    if (closed || flushScheduled) {
+      return;
+    }
+    flushReplies();
+  }
+
+  private void flushReplies() {
+    if (closed || flushScheduled) {
       return;
     }
     if (slots.size() > 1) {
@@ -262,25 +303,68 @@ final class Connection implements FrameSink {
     writeReadyReplies();
   }
 
-  private Buffer failureReply(Throwable cause) {
+  private static Outcome failureOutcome(Throwable cause) {
     if (cause instanceof ReplyException) {
-      ReplyException failure = (ReplyException) cause;
-      switch (failure.failureType()) {
+      switch (((ReplyException) cause).failureType()) {
         case TIMEOUT:
-          stats.outcome(Outcome.TIMEOUT);
-          return listener.errors.render(ErrorCode.TIMEOUT, null);
+          return Outcome.TIMEOUT;
         case NO_HANDLERS:
-          stats.outcome(Outcome.NO_HANDLER);
-          return listener.errors.render(ErrorCode.NO_HANDLER, null);
-        case RECIPIENT_FAILURE:
-        case ERROR:
+          return Outcome.NO_HANDLER;
         default:
-          stats.outcome(Outcome.WORKER_FAILED);
-          return listener.errors.render(ErrorCode.WORKER_FAILED, failure.getMessage());
+          return Outcome.WORKER_FAILED;
       }
     }
-    stats.outcome(Outcome.WORKER_FAILED);
-    return listener.errors.render(ErrorCode.WORKER_FAILED, String.valueOf(cause.getMessage()));
+    return Outcome.WORKER_FAILED;
+  }
+
+  /** Answers, with {@code ERR timeout}, every request whose deadline has passed; then waits for the next one. */
+  private void expireRequests() {
+    long now = System.nanoTime();
+    boolean expired = false;
+    for (ReplySlot slot : slots) {
+      if (slot.done()) {
+        continue;
+      }
+      if (slot.deadlineNanos() - now > 0) {
+        break;
+      }
+      if (requests.forget(slot)) {
+        stats.requestEnded();
+        stats.outcome(Outcome.TIMEOUT);
+        slot.complete(encode(listener.errors.render(ErrorCode.TIMEOUT, null)), false);
+        expired = true;
+      }
+    }
+    if (expired) {
+      flushReplies();
+    }
+    armRequestTimer();
+  }
+
+  /**
+   * One deadline timer per connection, armed for the oldest request still waiting. Requests are sent in deadline
+   * order, so when it fires it answers every expired request at the head and re-arms for the next one; a timer that
+   * finds nothing waiting is not re-armed.
+   */
+  private void armRequestTimer() {
+    if (requestTimer != -1 || closed) {
+      return;
+    }
+    ReplySlot oldest = null;
+    for (ReplySlot slot : slots) {
+      if (!slot.done()) {
+        oldest = slot;
+        break;
+      }
+    }
+    if (oldest == null) {
+      return;
+    }
+    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(oldest.deadlineNanos() - System.nanoTime() + 999_999));
+    requestTimer = startTimer(delayMs, t -> {
+      requestTimer = -1;
+      expireRequests();
+    });
   }
 
   private Buffer encode(Buffer payload) {
@@ -372,7 +456,8 @@ final class Connection implements FrameSink {
     ending = true;
     closeReason = reason;
     updateReading();
-    ReplySlot slot = new ReplySlot(System.nanoTime());
+    long now = System.nanoTime();
+    ReplySlot slot = new ReplySlot(this, now, now);
     slot.complete(encode(listener.errors.render(code, null)), true);
     slots.addLast(slot);
     writeReadyReplies();
@@ -436,10 +521,19 @@ final class Connection implements FrameSink {
     closed = true;
     cancelTimer(frameTimer);
     cancelTimer(lingerTimer);
+    cancelTimer(requestTimer);
     frameTimer = -1;
     lingerTimer = -1;
+    requestTimer = -1;
     framer.pause();
     int abandoned = slots.size();
+    for (ReplySlot slot : slots) {
+      if (!slot.done()) {
+        requests.forget(slot);
+        slot.complete(null, false);
+        stats.requestEnded();
+      }
+    }
     slots.clear();
     CloseReason reason = closeReason != null ? closeReason : resetSeen ? CloseReason.RESET : CloseReason.CLIENT;
     stats.connectionClosed(reason);

@@ -2,19 +2,56 @@ package io.tcpgate.net;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
 /**
- * The connections of one gateway node, reachable from the event bus: deploys the push router for the given
- * listeners and keeps the registry the listeners fill.
+ * The connections of one gateway node: the registry the listeners fill, so pushes from anywhere can find them, the
+ * push router, and how their frames go onto the event bus as requests.
  */
 public final class Connections {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
+
   private final ConnectionRegistry registry = new ConnectionRegistry();
+  private final RequestSender requests;
+
+  private Connections(RequestSender requests) {
+    this.requests = requests;
+  }
+
+  /**
+   * Connections of a node on {@code vertx}. On a local event bus requests take the fast path
+   * ({@link LocalRequestSender}); on a clustered one, Vert.x's {@code request()}.
+   */
+  public static Connections on(Vertx vertx) {
+    RequestSender requests = vertx.isClustered() ? null : LocalRequestSender.on(vertx.eventBus(), ConnectionIds.node());
+    if (requests == null) {
+      if (!vertx.isClustered()) {
+        LOG.warn("event bus {} is not Vert.x's local implementation; requests use request()",
+          vertx.eventBus().getClass().getName());
+      }
+      requests = new StandardRequestSender(vertx.eventBus());
+    }
+    return new Connections(requests);
+  }
 
   ConnectionRegistry registry() {
     return registry;
+  }
+
+  RequestSender requests() {
+    return requests;
+  }
+
+  /**
+   * Requests whose replies the fast path still waits for; each belongs to an open connection, so this is 0 once
+   * every connection has closed. Always 0 on a clustered event bus, where Vert.x keeps that book.
+   */
+  public int repliesAwaited() {
+    return requests instanceof LocalRequestSender ? ((LocalRequestSender) requests).waiting() : 0;
   }
 
   /** Open connections on this node. */
@@ -25,6 +62,11 @@ public final class Connections {
   /** Starts routing pushes and broadcasts; the future carries the deployment id. */
   public Future<String> startPushRouter(Vertx vertx, List<String> listeners) {
     return vertx.deployVerticle(new PushRouter(registry, List.copyOf(listeners)));
+  }
+
+  /** Releases the request path's hold on the event bus; call once the listeners are undeployed. */
+  public void close() {
+    requests.close();
   }
 
   /** This process's node id, the prefix of its connection ids. */

@@ -6,7 +6,7 @@ import io.tcpgate.metrics.ListenerStats;
 
 /**
  * What the connections of one listener instance share: its config, its books, its error reply template, the node's
- * connection registry and the instance's idle sweeper.
+ * connection registry and request sender, and the instance's idle sweeper.
  */
 final class ListenerContext {
 
@@ -15,12 +15,15 @@ final class ListenerContext {
   final ErrorReplyTemplate errors;
   final ConnectionRegistry registry;
   final IdleSweeper idleSweeper;
+  final RequestSender requests;
 
-  ListenerContext(ListenerConfig config, ListenerStats stats, ConnectionRegistry registry, IdleSweeper idleSweeper) {
+  ListenerContext(ListenerConfig config, ListenerStats stats, ConnectionRegistry registry, IdleSweeper idleSweeper,
+                  RequestSender requests) {
     this.config = config;
     this.stats = stats;
     this.errors = new ErrorReplyTemplate(config.errorTemplate());
     this.registry = registry;
     this.idleSweeper = idleSweeper;
+    this.requests = requests;
   }
 }

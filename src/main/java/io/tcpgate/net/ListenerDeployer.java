@@ -44,7 +44,7 @@ public final class ListenerDeployer {
       .setThreadingModel(ThreadingModel.EVENT_LOOP);
     return vertx.deployVerticle(() -> {
       ListenerVerticle verticle = new ListenerVerticle(listener, listenerStats, bindPort, drainTimeoutMs,
-        connections.registry());
+        connections);
       first.compareAndSet(null, verticle);
       return verticle;
     }, options)

@@ -20,7 +20,7 @@ final class ListenerVerticle extends VerticleBase {
   private final ListenerStats stats;
   private final int bindPort;
   private final long drainTimeoutMs;
-  private final ConnectionRegistry registry;
+  private final Connections connections;
   private NetServer server;
   private boolean listening;
 
@@ -29,18 +29,19 @@ final class ListenerVerticle extends VerticleBase {
    *                 by all instances
    */
   ListenerVerticle(ListenerConfig config, ListenerStats stats, int bindPort, long drainTimeoutMs,
-                   ConnectionRegistry registry) {
+                   Connections connections) {
     this.config = config;
     this.stats = stats;
     this.bindPort = bindPort;
     this.drainTimeoutMs = drainTimeoutMs;
-    this.registry = registry;
+    this.connections = connections;
   }
 
   @Override
   public Future<?> start() {
     IdleSweeper idleSweeper = new IdleSweeper(vertx, TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds()));
-    ListenerContext listener = new ListenerContext(config, stats, registry, idleSweeper);
+    ListenerContext listener = new ListenerContext(config, stats, connections.registry(), idleSweeper,
+      connections.requests());
     NetServerOptions options = new NetServerOptions()
       .setHost(config.host())
       .setPort(bindPort)

@@ -3,12 +3,16 @@ package io.tcpgate.net;
 import io.tcpgate.metrics.ListenerStats.Outcome;
 import io.tcpgate.testing.RawClient;
 import io.tcpgate.testing.TestGateway;
+import io.vertx.core.eventbus.Message;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ErrorRepliesTest {
 
   private TestGateway gw;
+  private final LinkedBlockingQueue<Message<Object>> held = new LinkedBlockingQueue<>();
 
   @BeforeEach
   void setUp(VertxTestContext ctx) {
@@ -28,6 +33,9 @@ class ErrorRepliesTest {
           m.fail(42, "disk on fire");
           break;
         case "slow":
+          break;
+        case "hold":
+          held.add(m);
           break;
         case "throw":
           throw new IllegalStateException("handler blew up");
@@ -64,6 +72,43 @@ class ErrorRepliesTest {
     assertThat(stats.outcomes(Outcome.WORKER_FAILED)).isEqualTo(1);
     assertThat(stats.outcomes(Outcome.TIMEOUT)).isEqualTo(1);
     gw.awaitNothingHeld(15_000);
+  }
+
+  @Test
+  void expiredRequests_getTimeoutInOrder_andTheirLateRepliesAreDropped() throws Exception {
+    try (RawClient client = RawClient.connect(gw.port("mixed"))) {
+      client.send("hold\nhold\na\nhold\n");
+      assertThat(client.readLine()).isEqualTo("ERR timeout");
+      assertThat(client.readLine()).isEqualTo("ERR timeout");
+      assertThat(client.readLine()).isEqualTo("a");
+      assertThat(client.readLine()).isEqualTo("ERR timeout");
+      assertThat(gw.gateway().repliesAwaited()).as("expired requests are forgotten").isZero();
+      for (int i = 0; i < 3; i++) {
+        held.poll(15, TimeUnit.SECONDS).reply("too late " + i);
+      }
+      client.send("b\n");
+      assertThat(client.readLine()).as("late replies are not written").isEqualTo("b");
+    }
+    var stats = gw.stats().listener("mixed");
+    assertThat(stats.outcomes(Outcome.TIMEOUT)).isEqualTo(3);
+    assertThat(stats.outcomes(Outcome.OK)).isEqualTo(2);
+    assertThat(stats.framesOut()).isEqualTo(5);
+    gw.awaitNothingHeld(15_000);
+  }
+
+  @Test
+  void closingWithRequestsInFlight_forgetsThemAtOnce() throws Exception {
+    try (RawClient client = RawClient.connect(gw.port("mixed"))) {
+      client.send("hold\nhold\n");
+      TestGateway.await("both requests held", 15_000, () -> held.size() == 2);
+      assertThat(gw.gateway().repliesAwaited()).isEqualTo(2);
+    }
+    TestGateway.await("connection closed", 15_000, () -> gw.stats().listener("mixed").openConnections() == 0);
+    assertThat(gw.gateway().repliesAwaited()).isZero();
+    assertThat(gw.stats().listener("mixed").inFlight()).isZero();
+    held.forEach(m -> m.reply("nobody listens"));
+    gw.awaitNothingHeld(15_000);
+    assertThat(gw.stats().listener("mixed").framesOut()).isZero();
   }
 
   @Test

@@ -93,15 +93,22 @@ public final class TestGateway {
     }
   }
 
-  /** Waits until the gateway's own books show no open connection, request in flight or pending timer. */
+  /**
+   * Waits until the gateway's own books show no open connection, request in flight, pending timer or reply
+   * awaited.
+   */
   public void awaitNothingHeld(long timeoutMs) throws InterruptedException {
     try {
-      await("nothing held", timeoutMs,
-        () -> stats.openConnections() == 0 && stats.inFlight() == 0 && stats.pendingTimers() == 0);
+      await("nothing held", timeoutMs, () -> stats.openConnections() == 0 && stats.inFlight() == 0
+        && stats.pendingTimers() == 0 && repliesAwaited() == 0);
     } catch (AssertionError e) {
       throw new AssertionError("still held after " + timeoutMs + " ms: " + stats.openConnections()
         + " open connections, " + stats.inFlight() + " requests in flight, " + stats.pendingTimers()
-        + " pending timers");
+        + " pending timers, " + repliesAwaited() + " replies awaited");
     }
+  }
+
+  private int repliesAwaited() {
+    return gateway == null ? 0 : gateway.repliesAwaited();
   }
 }

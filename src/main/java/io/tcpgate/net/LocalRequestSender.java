@@ -1,0 +1,97 @@
+package io.tcpgate.net;
+
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.eventbus.DeliveryContext;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.impl.EventBusImpl;
+import io.vertx.core.eventbus.impl.MessageImpl;
+import io.vertx.core.eventbus.impl.OutboundDeliveryContext;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Requests on a local (not clustered) event bus without Vert.x's per-request reply consumer and timer. Each request
+ * carries a reply address of its own; an outbound interceptor takes a reply to such an address as the worker sends
+ * it, turns it into the frame's bytes on the worker's thread and hands those to the connection. The deadline is the
+ * connection's: one timer per connection instead of one per request, and {@link #forget} drops a request at once.
+ *
+ * <p>Workers see the same message as with {@code request()}: a reply address, {@code reply()} and {@code fail()}
+ * work unchanged. A reply to an address this sender no longer waits for (its deadline passed) goes on to Vert.x,
+ * which drops it as it drops any late reply. On a clustered event bus replies arrive from the wire without passing
+ * this node's outbound interceptors, so there the gateway uses {@link StandardRequestSender}.
+ *
+ * <p>This uses three public methods of Vert.x's event-bus implementation ({@code createMessage},
+ * {@code setReplyAddress}, {@code newSendContext}/{@code sendOrPubInternal}), the same steps {@code request()}
+ * takes; the tests of the event-bus contract run on this path.
+ */
+final class LocalRequestSender implements RequestSender, Handler<DeliveryContext<Object>> {
+
+  private final EventBusImpl bus;
+  private final String prefix;
+  private final AtomicLong sequence = new AtomicLong();
+  private final Map<String, ReplySlot> waiting = new ConcurrentHashMap<>();
+  private final DeliveryOptions options = new DeliveryOptions();
+
+  private LocalRequestSender(EventBusImpl bus, String prefix) {
+    this.bus = bus;
+    this.prefix = prefix;
+  }
+
+  /** A sender on {@code bus}, or {@code null} when that event bus is not Vert.x's local implementation. */
+  static LocalRequestSender on(EventBus bus, String node) {
+    if (bus.getClass() != EventBusImpl.class) {
+      return null;
+    }
+    LocalRequestSender sender = new LocalRequestSender((EventBusImpl) bus,
+      "__tcpgate.reply." + node + "." + Integer.toHexString(System.identityHashCode(bus)) + ".");
+    bus.addOutboundInterceptor(sender);
+    return sender;
+  }
+
+  @Override
+  public void send(String address, Object body, MultiMap headers, long timeoutMs, ReplySlot slot) {
+    String replyAddress = prefix + sequence.incrementAndGet();
+    slot.replyAddress(replyAddress);
+    waiting.put(replyAddress, slot);
+    MessageImpl<?, ?> message = bus.createMessage(true, true, address, headers, body, null);
+    message.setReplyAddress(replyAddress);
+    OutboundDeliveryContext<Object> delivery = bus.newSendContext(message, options, null);
+    bus.sendOrPubInternal(delivery);
+    delivery.writePromise.future().onFailure(failure -> {
+      if (waiting.remove(replyAddress, slot)) {
+        slot.connection().requestFailed(slot, failure);
+      }
+    });
+  }
+
+  @Override
+  public boolean forget(ReplySlot slot) {
+    String replyAddress = slot.replyAddress();
+    return replyAddress == null || waiting.remove(replyAddress, slot);
+  }
+
+  /** Replies waiting for their request's connection; 0 once every connection has closed. */
+  int waiting() {
+    return waiting.size();
+  }
+
+  @Override
+  public void handle(DeliveryContext<Object> delivery) {
+    String address = delivery.message().address();
+    ReplySlot slot = address.startsWith(prefix) ? waiting.remove(address) : null;
+    if (slot == null) {
+      delivery.next();
+      return;
+    }
+    slot.connection().replyReceived(slot, delivery.body(), delivery.message().headers());
+  }
+
+  @Override
+  public void close() {
+    bus.removeOutboundInterceptor(this);
+  }
+}
