@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # tcpgate's benchmark harness (issue 4). `make bench` runs it once target/tcpgate.jar and the test classes are built.
 #
-#   bench/run.sh            the standard run, about 9 minutes on 2 cores: scenarios (a) 50 conn x 16 in flight,
-#                           (b) 50 x 1, (c) 1,000 x 1, (d) 4 KiB frames 50 x 1, against tcpgate and the two
-#                           reference servers (direct, naive), several rounds in rotating order; then (e) the
-#                           15,000-connection scale run; then the JMH framer benchmarks. Writes docs/BENCHMARKS.md.
+#   bench/run.sh            the standard run, about 11 minutes on 2 cores: scenarios (a) 50 conn x 16 in flight,
+#                           (b) 50 x 1, (c) 1,000 x 1, (d) 4 KiB frames 50 x 1, against tcpgate (echo on a worker
+#                           thread), tcpgate-el (echo on event loops) and the two reference servers (direct,
+#                           naive), several rounds in rotating order; then (e) the 15,000-connection scale run;
+#                           then the JMH framer benchmarks. Writes docs/BENCHMARKS.md.
 #   bench/run.sh profile    a JFR CPU profile of tcpgate under scenario (a), summarised by top frames
 #                           (target/bench/<run>/profile.md).
 #
@@ -32,9 +33,10 @@
 #                             (tcpgate reads TCPGATE_* variables as config overrides, so this script starts it
 #                             without any TCPGATE_* variable in its environment, nor LOG_FORMAT/LOG_LEVEL)
 #   BENCH_TCPGATE_CONF=bench/tcpgate-bench.json   tcpgate's config: listeners lines and binary on 127.0.0.1 port 0,
-#                             the built-in echo worker on 2 worker-thread instances (the issue's "event-bus route to
-#                             a worker verticle"); bench/tcpgate-bench-eventloop.json runs echo on 4 event-loop
-#                             instances instead, like conf/config.json
+#                             the built-in echo worker as one worker-thread instance (the issue's "event-bus route to
+#                             a worker verticle", set up like the naive floor's consumer)
+#   BENCH_TCPGATE_EL_CONF=bench/tcpgate-bench-eventloop.json   the same gateway with echo on 4 event-loop instances,
+#                             like conf/config.json: server "tcpgate-el" in scenarios a-d; empty leaves it out
 #   BENCH_OUT=docs/BENCHMARKS.md
 #   profile mode: BENCH_PROFILE_WARMUP=30, BENCH_PROFILE_SECONDS=30 (the summarised window), BENCH_JFR=/tmp/tcpgate.jfr,
 #                 BENCH_JFR_PERIOD="5 ms" (Java execution sampling period; JFR's "profile" settings use 10 ms)
@@ -75,7 +77,8 @@ MVN=${MVN:-mvn}
 MVN_FLAGS=${MVN_FLAGS:-"-B -q"}
 JAVA=${JAVA:-java}
 CONF=${BENCH_TCPGATE_CONF:-bench/tcpgate-bench.json}
-SERVERS=(tcpgate direct naive)
+EL_CONF=${BENCH_TCPGATE_EL_CONF-bench/tcpgate-bench-eventloop.json}
+SERVERS=(tcpgate ${EL_CONF:+tcpgate-el} direct naive)
 
 # the standard scenarios: load-generator arguments, and which framing (port) they use
 declare -A SC_ARGS=(
@@ -165,29 +168,30 @@ check_alive() {
   kill -0 "${SPID[$key]}" 2>/dev/null || die "server $key (pid ${SPID[$key]}) died; see $OUT/*.log"
 }
 
-# start_tcpgate [LOG-SUFFIX]
+# start_tcpgate [LOG-SUFFIX [SERVER-NAME CONFIG]]
 start_tcpgate() {
-  local logf="$OUT/tcpgate${1:-}.log" unset_env=() v
+  local name=${2:-tcpgate} conf=${3:-$CONF}
+  local logf="$OUT/$name${1:-}.log" unset_env=() v
   # tcpgate takes every TCPGATE_* variable as a config override, and LOG_FORMAT/LOG_LEVEL would change its log
   for v in $(compgen -e); do
     case "$v" in TCPGATE_*|LOG_FORMAT|LOG_LEVEL) unset_env+=(-u "$v") ;; esac
   done
   # shellcheck disable=SC2086
-  local cmd=(env "${unset_env[@]}" "$JAVA" $SERVER_JAVA_OPTS $TCPGATE_EXTRA -jar target/tcpgate.jar -conf "$CONF")
+  local cmd=(env "${unset_env[@]}" "$JAVA" $SERVER_JAVA_OPTS $TCPGATE_EXTRA -jar target/tcpgate.jar -conf "$conf")
   record "${cmd[@]}"
   "${cmd[@]}" >"$logf" 2>&1 &
   local pid=$!
   PIDS+=("$pid")
   wait_for "$logf" "tcpgate started" "$pid"
-  PORT[tcpgate:lines]=$(grep -oE "listener 'lines' bound 127\.0\.0\.1:[0-9]+" "$logf" | head -1 | sed 's/.*://')
-  PORT[tcpgate:length-prefixed]=$(grep -oE "listener 'binary' bound 127\.0\.0\.1:[0-9]+" "$logf" | head -1 \
+  PORT[$name:lines]=$(grep -oE "listener 'lines' bound 127\.0\.0\.1:[0-9]+" "$logf" | head -1 | sed 's/.*://')
+  PORT[$name:length-prefixed]=$(grep -oE "listener 'binary' bound 127\.0\.0\.1:[0-9]+" "$logf" | head -1 \
     | sed 's/.*://')
   TCPGATE_ADMIN=$(grep -oE "admin server on 127\.0\.0\.1:[0-9]+" "$logf" | head -1 | sed 's/.*://')
-  [ -n "${PORT[tcpgate:lines]}" ] && [ -n "${PORT[tcpgate:length-prefixed]}" ] \
-    || die "cannot read tcpgate's ports from $logf"
-  SPID[tcpgate:lines]=$pid
-  SPID[tcpgate:length-prefixed]=$pid
-  log "tcpgate pid $pid: lines :${PORT[tcpgate:lines]}, binary :${PORT[tcpgate:length-prefixed]}, admin :$TCPGATE_ADMIN"
+  [ -n "${PORT[$name:lines]}" ] && [ -n "${PORT[$name:length-prefixed]}" ] \
+    || die "cannot read $name's ports from $logf"
+  SPID[$name:lines]=$pid
+  SPID[$name:length-prefixed]=$pid
+  log "$name pid $pid: lines :${PORT[$name:lines]}, binary :${PORT[$name:length-prefixed]}, admin :$TCPGATE_ADMIN"
 }
 
 # start_reference direct|naive lines|length-prefixed [LOG-SUFFIX]
@@ -271,6 +275,7 @@ describe_machine() {
     echo "retries=$RETRIES"
     echo "tcpgate_extra_opts=$TCPGATE_EXTRA"
     echo "tcpgate_conf=$CONF"
+    echo "tcpgate_el_conf=$EL_CONF"
   } > "$OUT/settings.txt"
 }
 
@@ -340,6 +345,7 @@ describe_machine
 echo "CP=target/test-classes:target/classes:\$(cat target/bench.cp)" >> "$OUT/commands.txt"
 
 start_tcpgate
+[ -n "$EL_CONF" ] && start_tcpgate "" tcpgate-el "$EL_CONF"
 start_reference direct lines
 start_reference naive lines
 start_reference direct length-prefixed
@@ -377,7 +383,8 @@ stop_servers
 # heap than its start-up needs (on a warm JVM new connections reuse resident heap pages and RSS under-counts them)
 if [ "$SCALE" -gt 0 ]; then
   echo "# (e): a fresh process of each server" >> "$OUT/commands.txt"
-  for s in "${SERVERS[@]}"; do
+  # tcpgate-el differs from tcpgate only in where the echo worker runs, not in what a connection holds
+  for s in tcpgate direct naive; do
     log "scale (e): a fresh $s, $SCALE idle connections"
     extra=()
     if [ "$s" = tcpgate ]; then

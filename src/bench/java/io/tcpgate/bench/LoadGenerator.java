@@ -732,6 +732,7 @@ public final class LoadGenerator {
       JsonArray stages = new JsonArray();
       JsonObject before = stage("before", 0);
       stages.add(before);
+      Map<String, long[]> classesBefore = ProcStats.classHistogram(o.serverPid);
       progress.printf(Locale.ROOT, "  before: RSS %d KiB, heap %s%n", before.getLong("rssKiB"),
           mib(before.getLong("heapUsedBytes")));
 
@@ -741,6 +742,7 @@ public final class LoadGenerator {
       sleepUntil(System.nanoTime() + (long) (o.settle * 1e9));
       JsonObject idle = stage("idle", k);
       stages.add(idle);
+      JsonArray classesIdle = classesPerConn(classesBefore, ProcStats.classHistogram(o.serverPid), k, 15);
       progress.printf(Locale.ROOT, "  idle (%d connections): RSS %d KiB, heap %s%n", k, idle.getLong("rssKiB"),
           mib(idle.getLong("heapUsedBytes")));
 
@@ -812,6 +814,7 @@ public final class LoadGenerator {
           .put("memKiBPerConn", memPerConn)
           .put("trafficFrames", o.trafficFrames)
           .put("heapGrowthTrafficBytes", heapGrowth)
+          .put("idleHeapClassesPerConn", classesIdle)
           .put("latencyUs", totals.latencyMicros())
           .put("errors", totals.errors(opened.failures))
           .put("errorDetail", totals.errorDetail(opened))
@@ -849,6 +852,28 @@ public final class LoadGenerator {
         json.put("heapRssKiB", split[1]).put("nonHeapRssKiB", split[0] - split[1]);
       }
       return json;
+    }
+
+    /**
+     * The classes whose live bytes grew most between two histograms, per connection: {@code [{class, bytes,
+     * instances}]}, the largest {@code top} first.
+     */
+    private static JsonArray classesPerConn(Map<String, long[]> before, Map<String, long[]> after, int k, int top) {
+      JsonArray out = new JsonArray();
+      if (k <= 0 || before.isEmpty() || after.isEmpty()) {
+        return out;
+      }
+      after.entrySet().stream()
+          .map(e -> {
+            long[] b = before.getOrDefault(e.getKey(), new long[2]);
+            return Map.entry(e.getKey(), new long[] {e.getValue()[0] - b[0], e.getValue()[1] - b[1]});
+          })
+          .sorted((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]))
+          .limit(top)
+          .forEach(e -> out.add(new JsonObject().put("class", e.getKey())
+              .put("bytes", round(e.getValue()[1] / (double) k, 1))
+              .put("instances", round(e.getValue()[0] / (double) k, 2))));
+      return out;
     }
 
     /** Per connection, KiB: (stage - before) / k for a field, or null. */

@@ -152,6 +152,26 @@ final class ProcStats {
     }
   }
 
+  /**
+   * Live objects by class from {@code jcmd PID GC.class_histogram} (which runs a full GC first): class name →
+   * {instances, bytes}. Empty when jcmd failed.
+   */
+  static Map<String, long[]> classHistogram(long pid) {
+    Map<String, long[]> out = new HashMap<>();
+    try {
+      String text = run(List.of(jcmd(), Long.toString(pid), "GC.class_histogram"), 120);
+      for (String line : text.split("\n")) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length >= 4 && f[0].endsWith(":") && f[0].length() > 1 && Character.isDigit(f[0].charAt(0))) {
+          out.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      out.clear();
+    }
+    return out;
+  }
+
   /** What {@code jcmd PID GC.heap_info} says: heap in use, and the address range reserved for the heap. */
   record HeapInfo(long usedBytes, long start, long end) {
     static final HeapInfo UNKNOWN = new HeapInfo(-1, -1, -1);
