@@ -1,5 +1,6 @@
 package io.tcpgate.framing;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.buffer.impl.BufferImpl;
 import io.vertx.core.parsetools.RecordParser;
@@ -36,12 +37,17 @@ import java.util.Objects;
  * deadline" against slow senders: a frame begins in the {@code handle} call in which its first byte arrived, and
  * its time is the {@link System#nanoTime()} read once at the start of that call.
  *
- * <p><b>Allocation.</b> Per frame: only the buffer the {@code RecordParser} copies out of its internal buffer
- * (for length-prefixed framing, also the small header record). Stripping a CR from a line and emitting an empty
- * length-prefixed frame truncate that very buffer in place (through Vert.x's {@code BufferImpl}; a copy would be
- * made only for another {@code Buffer} implementation). Per {@code handle} call: nothing of the framer's own beyond
- * what the parser does (it copies the chunk into its buffer and compacts the unparsed tail). Per framer: the parser
- * and two small arrays of chunk times, which grow only when many chunks arrive while paused.
+ * <p><b>Allocation.</b> Per frame: only the buffer the {@code RecordParser} copies out of its internal buffer.
+ * Stripping a CR from a line, emitting an empty length-prefixed frame and dropping a length header work on that very
+ * buffer in place (through Vert.x's {@code BufferImpl}; a copy would be made only for another {@code Buffer}
+ * implementation). For length-prefixed framing the framer reads the next header from the chunk being handled, so
+ * the parser cuts header and payload as one record and the header is then moved out of it; only a header that
+ * straddles two {@code handle} calls, is reached while {@link #resume() resuming}, or is invalid is cut as a record
+ * of its own (a small extra buffer; when not paused, about once per {@code handle} call at most). Per
+ * {@code handle} call: nothing of the framer's own beyond what the parser does (it copies the chunk into its
+ * buffer, or appends it to the unparsed tail, growing that to a power of two, and afterwards copies the new
+ * unparsed tail: up to about twice the chunk's size). Per framer:
+ * the parser and two small arrays of chunk times, which grow only when many chunks arrive while paused.
  */
 public abstract sealed class Framer permits DelimitedFramer, FixedFramer, LengthPrefixedFramer {
 
@@ -68,6 +74,10 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
   private long[] markEnds = new long[INITIAL_MARKS];
   private long[] markTimes = new long[INITIAL_MARKS];
   private int markCount;
+  /** The chunk the outermost handle call is parsing, or null; it is read, never kept beyond that call. */
+  private Buffer chunk;
+  /** Stream offset of the first byte of chunk. */
+  private long chunkStart;
 
   Framer(RecordParser parser, FrameSink sink, int maxFrameBytes, long tailSlack) {
     this.parser = parser;
@@ -91,11 +101,20 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
     }
     fed += length;
     addMark(fed, System.nanoTime());
+    boolean outermost = depth == 0;
+    if (outermost) {
+      this.chunk = chunk;
+      chunkStart = fed - length;
+      beforeParse();
+    }
     depth++;
     try {
       parser.handle(chunk);
     } finally {
       depth--;
+      if (outermost) {
+        this.chunk = null;
+      }
     }
     settle();
   }
@@ -168,6 +187,10 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
   /** Handles one record cut by the parser; implementations call {@link #consumed(long)} first. */
   abstract void onRecord(Buffer record);
 
+  /** Called by the outermost {@code handle} call before it feeds the chunk to the parser; may change its mode. */
+  void beforeParse() {
+  }
+
   /** Bytes of the current incomplete frame already consumed from the parser (a parsed length header). */
   int incompleteFrameConsumedBytes() {
     return 0;
@@ -183,6 +206,27 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
 
   final void consumed(long bytes) {
     consumed += bytes;
+  }
+
+  /** Stream offset after the last byte of the last record the parser emitted. */
+  final long consumedOffset() {
+    return consumed;
+  }
+
+  /** Returns the chunk the outermost {@code handle} call is parsing, or null outside such a call. */
+  final Buffer chunk() {
+    return chunk;
+  }
+
+  /**
+   * Returns the index in {@link #chunk()} of the byte at stream offset {@code offset}, or -1 unless all of the
+   * {@code bytes} bytes from there are in that chunk.
+   */
+  final int chunkIndex(long offset, int bytes) {
+    if (chunk == null || offset < chunkStart || offset + bytes > chunkStart + chunk.length()) {
+      return -1;
+    }
+    return (int) (offset - chunkStart);
   }
 
   final void emit(Buffer frame) {
@@ -205,6 +249,22 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
       return buffer;
     }
     return buffer.getBuffer(0, length);
+  }
+
+  /** Removes the first prefix bytes of a buffer the framer owns, in place when possible. */
+  static Buffer dropPrefix(Buffer buffer, int prefix) {
+    if (buffer instanceof BufferImpl) {
+      ByteBuf buf = ((BufferImpl) buffer).byteBuf();
+      if (buf.hasArray()) {
+        int length = buf.readableBytes() - prefix;
+        int base = buf.arrayOffset() + buf.readerIndex();
+        byte[] array = buf.array();
+        System.arraycopy(array, base + prefix, array, base, length);
+        buf.writerIndex(buf.readerIndex() + length);
+        return buffer;
+      }
+    }
+    return buffer.getBuffer(prefix, buffer.length());
   }
 
   private void record(Buffer record) {

@@ -5,13 +5,19 @@ import io.vertx.core.parsetools.RecordParser;
 
 import java.nio.ByteOrder;
 
-/** Framer for {@link FramingKind#LENGTH_PREFIXED}: alternates fixed-size header and payload records. */
+/**
+ * Framer for {@link FramingKind#LENGTH_PREFIXED}: alternates fixed-size header and payload records, or, when the
+ * next header can be read ahead from the chunk being handled, cuts header and payload as one record and drops the
+ * header in place (so no buffer is allocated for the header).
+ */
 final class LengthPrefixedFramer extends Framer {
 
   /** What the parser's next fixed-size record is. */
   private enum State {
     HEADER,
-    PAYLOAD
+    PAYLOAD,
+    /** A header, already read ahead and valid, followed by its payload. */
+    FRAME
   }
 
   private final int headerBytes;
@@ -35,12 +41,23 @@ final class LengthPrefixedFramer extends Framer {
         onHeader(record);
         break;
       case PAYLOAD:
-        state = State.HEADER;
-        parser().fixedSizeMode(headerBytes);
+        nextRecord();
         emit(record);
+        break;
+      case FRAME:
+        nextRecord();
+        emit(dropPrefix(record, headerBytes));
         break;
       default:
         throw new IllegalStateException("unexpected state " + state);
+    }
+  }
+
+  @Override
+  void beforeParse() {
+    // The parser holds no bytes (the chunk starts at a frame boundary), so its mode may be changed.
+    if (state == State.HEADER && chunkIndex(consumedOffset(), headerBytes) == 0) {
+      readAhead();
     }
   }
 
@@ -50,21 +67,19 @@ final class LengthPrefixedFramer extends Framer {
   }
 
   private void onHeader(Buffer header) {
-    long value = readLength(header);
-    long payloadLength = value;
-    if (lengthIncludesHeader) {
-      if (value < headerBytes) {
-        fail(new FramingException(FramingException.Kind.BAD_FRAME, "length header value (" + value
-            + ") is smaller than the header itself (" + headerBytes + " bytes)"));
-        return;
-      }
-      payloadLength -= headerBytes;
+    long value = readLength(header, 0);
+    long payloadLength = payloadLength(value);
+    if (payloadLength < 0) {
+      fail(new FramingException(FramingException.Kind.BAD_FRAME, "length header value (" + value
+          + ") is smaller than the header itself (" + headerBytes + " bytes)"));
+      return;
     }
     if (payloadLength > maxFrameBytes()) {
       fail(FramingException.frameTooLarge(payloadLength, maxFrameBytes()));
       return;
     }
     if (payloadLength == 0) {
+      nextRecord();
       emit(truncate(header, 0));
       return;
     }
@@ -72,14 +87,49 @@ final class LengthPrefixedFramer extends Framer {
     parser().fixedSizeMode((int) payloadLength);
   }
 
-  private long readLength(Buffer header) {
+  /** Sets the parser up for the record after the one just cut, which ended a frame. */
+  private void nextRecord() {
+    if (!readAhead()) {
+      state = State.HEADER;
+      parser().fixedSizeMode(headerBytes);
+    }
+  }
+
+  /**
+   * Reads the header that starts at the consumed offset from the chunk being handled, if it lies wholly there and
+   * is valid, and then makes the parser cut header and payload as one record. Otherwise (header not readable here,
+   * or invalid: the header record path reports the error, in the same order as before) changes nothing.
+   */
+  private boolean readAhead() {
+    int index = chunkIndex(consumedOffset(), headerBytes);
+    if (index < 0) {
+      return false;
+    }
+    long payloadLength = payloadLength(readLength(chunk(), index));
+    if (payloadLength < 0 || payloadLength > maxFrameBytes() || payloadLength > Integer.MAX_VALUE - headerBytes) {
+      return false;
+    }
+    state = State.FRAME;
+    parser().fixedSizeMode(headerBytes + (int) payloadLength);
+    return true;
+  }
+
+  /** The payload length a header value announces, or -1 when the value is smaller than the header it counts. */
+  private long payloadLength(long value) {
+    if (!lengthIncludesHeader) {
+      return value;
+    }
+    return value < headerBytes ? -1 : value - headerBytes;
+  }
+
+  private long readLength(Buffer buffer, int index) {
     switch (headerBytes) {
       case 1:
-        return header.getUnsignedByte(0);
+        return buffer.getUnsignedByte(index);
       case 2:
-        return littleEndian ? header.getUnsignedShortLE(0) : header.getUnsignedShort(0);
+        return littleEndian ? buffer.getUnsignedShortLE(index) : buffer.getUnsignedShort(index);
       case 4:
-        return littleEndian ? header.getUnsignedIntLE(0) : header.getUnsignedInt(0);
+        return littleEndian ? buffer.getUnsignedIntLE(index) : buffer.getUnsignedInt(index);
       default:
         throw new IllegalStateException("unsupported header width " + headerBytes);
     }
