@@ -6,7 +6,8 @@
 #                           thread), tcpgate-el (echo on event loops) and the two reference servers (direct,
 #                           naive), several rounds in rotating order; then (e) the 15,000-connection scale run;
 #                           then the JMH framer benchmarks. Writes docs/BENCHMARKS.md.
-#   bench/run.sh profile    a JFR CPU profile of tcpgate under scenario (a), summarised by top frames
+#   bench/run.sh profile    a JFR CPU profile of tcpgate under scenario (a) (BENCH_PROFILE_SCENARIO=b|c|d for
+#                           another), summarised by top frames
 #                           (target/bench/<run>/profile.md).
 #
 # Every server is its own JVM on 127.0.0.1 with an ephemeral port (port 0; the port is read from its log), and is
@@ -38,7 +39,7 @@
 #   BENCH_TCPGATE_EL_CONF=bench/tcpgate-bench-eventloop.json   the same gateway with echo on 4 event-loop instances,
 #                             like conf/config.json: server "tcpgate-el" in scenarios a-d; empty leaves it out
 #   BENCH_OUT=docs/BENCHMARKS.md
-#   profile mode: BENCH_PROFILE_WARMUP=30, BENCH_PROFILE_SECONDS=30 (the summarised window), BENCH_JFR=/tmp/tcpgate.jfr,
+#   profile mode: BENCH_PROFILE_SCENARIO=a, BENCH_PROFILE_WARMUP=30, BENCH_PROFILE_SECONDS=30 (the summarised window), BENCH_JFR=/tmp/tcpgate.jfr,
 #                 BENCH_JFR_PERIOD="5 ms" (Java execution sampling period; JFR's "profile" settings use 10 ms)
 #   MVN=mvn MVN_FLAGS="-B -q"  used only to build what is missing (the jar, test classes, target/bench.cp)
 set -euo pipefail
@@ -69,6 +70,7 @@ RETRIES=${BENCH_RETRIES:-12}
 RETRY_OTHER=${BENCH_RETRY_OTHER:-0.5}
 TCPGATE_EXTRA=${TCPGATE_JAVA_OPTS:-}
 OUT_MD=${BENCH_OUT:-docs/BENCHMARKS.md}
+PROFILE_SCENARIO=${BENCH_PROFILE_SCENARIO:-a}
 PROFILE_WARMUP=${BENCH_PROFILE_WARMUP:-30}
 PROFILE_SECONDS=${BENCH_PROFILE_SECONDS:-30}
 JFR_FILE=${BENCH_JFR:-/tmp/tcpgate.jfr}
@@ -294,9 +296,9 @@ if [ "$MODE" = profile ]; then
     # the recording runs from JVM start as the flags say: keep it under load until it ends
     JFR_FILE=$(printf '%s' "$TCPGATE_EXTRA" | grep -oE 'filename=[^, ]+' | head -1 | sed 's/filename=//')
     JFR_FILE=${JFR_FILE:-/tmp/tcpgate.jfr}
-    log "profile: recording from JVM start (TCPGATE_JAVA_OPTS); scenario (a) for ${PROFILE_SECONDS} s, no warmup"
-    load tcpgate lines "$OUT/results.jsonl" 1 ${SC_ARGS[a]} --warmup 0 --duration "$PROFILE_SECONDS" \
-      --server-threads --label scenario=a,server=tcpgate,round=profile
+    log "profile: recording from JVM start (TCPGATE_JAVA_OPTS); scenario ($PROFILE_SCENARIO) for ${PROFILE_SECONDS} s, no warmup"
+    load tcpgate "${SC_FRAMING[$PROFILE_SCENARIO]}" "$OUT/results.jsonl" 1 ${SC_ARGS[$PROFILE_SCENARIO]} --warmup 0 --duration "$PROFILE_SECONDS" \
+      --server-threads --label "scenario=$PROFILE_SCENARIO,server=tcpgate,round=profile"
     sleep 3
   else
     # JFR's own "profile" settings, with a shorter execution-sampling period for more samples
@@ -306,13 +308,14 @@ if [ "$MODE" = profile ]; then
       "$java_home/lib/jfr/profile.jfc" > "$jfc"
     # JFR starts before the warmup: starting a recording instruments JDK classes and sends the JIT back to work
     # for a while; only the measured window after the warmup is summarised (JfrTop reads it from the load result)
-    log "profile: JFR (profile settings, Java samples every $JFR_PERIOD) from now; scenario (a) with" \
+    log "profile: JFR (profile settings, Java samples every $JFR_PERIOD) from now; scenario ($PROFILE_SCENARIO) with" \
       "${PROFILE_WARMUP} s warmup, then a ${PROFILE_SECONDS} s measured window"
     rm -f "$JFR_FILE"
     record jcmd "$pid" JFR.start name=bench settings="$jfc"
     jcmd "$pid" JFR.start name=bench settings="$jfc" >/dev/null
-    load tcpgate lines "$OUT/results.jsonl" 1 ${SC_ARGS[a]} --warmup "$PROFILE_WARMUP" --duration "$PROFILE_SECONDS" \
-      --server-threads --label scenario=a,server=tcpgate,round=profile
+    load tcpgate "${SC_FRAMING[$PROFILE_SCENARIO]}" "$OUT/results.jsonl" 1 ${SC_ARGS[$PROFILE_SCENARIO]} \
+      --warmup "$PROFILE_WARMUP" --duration "$PROFILE_SECONDS" \
+      --server-threads --label "scenario=$PROFILE_SCENARIO,server=tcpgate,round=profile"
     record jcmd "$pid" JFR.stop name=bench filename="$JFR_FILE"
     jcmd "$pid" JFR.stop name=bench filename="$JFR_FILE" >/dev/null
   fi
@@ -320,7 +323,7 @@ if [ "$MODE" = profile ]; then
   jfrtop=("$JAVA" -cp "$CP" io.tcpgate.bench.JfrTop "$JFR_FILE" --top 15 --inclusive 30 --load "$OUT/results.jsonl")
   record "${jfrtop[@]}"
   {
-    echo "# tcpgate CPU profile, scenario (a)"
+    echo "# tcpgate CPU profile, scenario ($PROFILE_SCENARIO)"
     echo
     echo "Written by \`bench/run.sh profile\` on $(date -u '+%Y-%m-%d %H:%M UTC') ($(nproc) cores, load average at the"
     echo "start $(cat "$OUT/loadavg-start.txt"))."
