@@ -246,6 +246,10 @@ final class Connection implements FrameSink {
     try {
       Buffer payload = FrameCodec.replyBytes(body);
       bytes = payload == null ? null : encode(payload);
+      if (bytes != null && bytes == body) {
+        // framed as is (fixed-size framing): the worker may reuse its buffer once reply() returns
+        bytes = bytes.copy();
+      }
       closeAfter = GatewayHeaders.wantsClose(headers);
     } catch (IllegalArgumentException e) {
       bytes = encode(listener.errors.render(ErrorCode.WORKER_FAILED, e.getMessage()));

@@ -57,10 +57,18 @@ final class LocalRequestSender implements RequestSender, Handler<DeliveryContext
     String replyAddress = prefix + sequence.incrementAndGet();
     slot.replyAddress(replyAddress);
     waiting.put(replyAddress, slot);
-    MessageImpl<?, ?> message = bus.createMessage(true, true, address, headers, body, null);
-    message.setReplyAddress(replyAddress);
-    OutboundDeliveryContext<Object> delivery = bus.newSendContext(message, options, null);
-    bus.sendOrPubInternal(delivery);
+    OutboundDeliveryContext<Object> delivery;
+    try {
+      MessageImpl<?, ?> message = bus.createMessage(true, true, address, headers, body, null);
+      message.setReplyAddress(replyAddress);
+      delivery = bus.newSendContext(message, options, null);
+      bus.sendOrPubInternal(delivery);
+    } catch (RuntimeException e) {
+      if (waiting.remove(replyAddress, slot)) {
+        slot.connection().requestFailed(slot, e);
+      }
+      return;
+    }
     delivery.writePromise.future().onFailure(failure -> {
       if (waiting.remove(replyAddress, slot)) {
         slot.connection().requestFailed(slot, failure);

@@ -3,6 +3,7 @@ package io.tcpgate.net;
 import io.tcpgate.metrics.ListenerStats.CloseReason;
 import io.tcpgate.testing.RawClient;
 import io.tcpgate.testing.TestGateway;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -30,6 +31,12 @@ class FramingOverSocketTest {
   void setUp(VertxTestContext ctx) {
     gw = new TestGateway();
     gw.vertx().eventBus().consumer("echo", m -> m.reply(m.body()));
+    Buffer reused = Buffer.buffer("....");
+    gw.vertx().eventBus().<Buffer>consumer("reuse", m -> {
+      reused.setBuffer(0, m.body());
+      m.reply(reused);
+      reused.setString(0, "XXXX");
+    });
     gw.start(TestGateway.config(
         TestGateway.listener("lines", "echo").put("framing", new JsonObject().put("kind", "lines")
           .put("maxFrameBytes", MAX)),
@@ -39,6 +46,8 @@ class FramingOverSocketTest {
         TestGateway.listener("hexdelim", "echo").put("framing", new JsonObject().put("kind", "delimiter")
           .put("delimiterHex", "00ff")),
         TestGateway.listener("fixed", "echo").put("framing", new JsonObject().put("kind", "fixed")
+          .put("frameBytes", 4)),
+        TestGateway.listener("fixedreuse", "reuse").put("framing", new JsonObject().put("kind", "fixed")
           .put("frameBytes", 4)),
         TestGateway.listener("len4", "echo").put("framing", new JsonObject().put("kind", "length-prefixed")
           .put("maxFrameBytes", MAX)),
@@ -90,6 +99,16 @@ class FramingOverSocketTest {
       assertThat(client.readExactly(4)).isEqualTo("abcd".getBytes(StandardCharsets.US_ASCII));
       client.send("h");
       assertThat(client.readExactly(4)).isEqualTo("efgh".getBytes(StandardCharsets.US_ASCII));
+    }
+  }
+
+  @Test
+  void fixed_writesTheReplyAsItWasWhenReplied_evenIfTheWorkerReusesItsBuffer() throws Exception {
+    for (int c = 0; c < 4; c++) {
+      try (RawClient client = RawClient.connect(gw.port("fixedreuse"))) {
+        client.send("abcdefghijkl");
+        assertThat(new String(client.readExactly(12), StandardCharsets.US_ASCII)).isEqualTo("abcdefghijkl");
+      }
     }
   }
 
