@@ -11,6 +11,7 @@ import io.vertx.core.eventbus.impl.OutboundDeliveryContext;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,6 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class LocalRequestSender implements RequestSender, Handler<DeliveryContext<Object>> {
 
+  /** Numbers the senders of this JVM, so that two gateways on one Vert.x never share a reply address. */
+  private static final AtomicInteger SENDERS = new AtomicInteger();
+
   private final EventBusImpl bus;
   private final String prefix;
   private final AtomicLong sequence = new AtomicLong();
@@ -47,7 +51,7 @@ final class LocalRequestSender implements RequestSender, Handler<DeliveryContext
       return null;
     }
     LocalRequestSender sender = new LocalRequestSender((EventBusImpl) bus,
-      "__tcpgate.reply." + node + "." + Integer.toHexString(System.identityHashCode(bus)) + ".");
+      "__tcpgate.reply." + node + "." + SENDERS.incrementAndGet() + ".");
     bus.addOutboundInterceptor(sender);
     return sender;
   }

@@ -1,5 +1,8 @@
 package io.tcpgate.bus;
 
+import io.tcpgate.Gateway;
+import io.tcpgate.config.GatewayConfig;
+import io.tcpgate.metrics.GatewayStats;
 import io.tcpgate.testing.RawClient;
 import io.tcpgate.testing.TestGateway;
 import io.vertx.core.MultiMap;
@@ -87,6 +90,38 @@ class EventBusContractTest {
       assertThat(third.get(GatewayHeaders.SEQUENCE)).isEqualTo("1");
       assertThat(bodies).allSatisfy(b -> assertThat(b).isInstanceOf(Buffer.class));
     }
+  }
+
+  @Test
+  void twoGatewaysOnOneVertx_neverTakeEachOthersReplies() throws Exception {
+    for (String name : List.of("first", "second")) {
+      gw.vertx().eventBus().<String>consumer("slow-" + name, m -> gw.vertx().setTimer(1 + m.body().length() % 3,
+        t -> m.reply(name + ":" + m.body()))).completion().toCompletionStage().toCompletableFuture().get();
+    }
+    Gateway first = startGateway("first");
+    Gateway second = startGateway("second");
+    try (RawClient a = RawClient.connect(first.port("first"));
+         RawClient b = RawClient.connect(second.port("second"))) {
+      StringBuilder frames = new StringBuilder();
+      for (int i = 0; i < 200; i++) {
+        frames.append('f').append(i).append('\n');
+      }
+      a.send(frames.toString());
+      b.send(frames.toString());
+      for (int i = 0; i < 200; i++) {
+        assertThat(a.readLine()).isEqualTo("first:f" + i);
+        assertThat(b.readLine()).isEqualTo("second:f" + i);
+      }
+    } finally {
+      first.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      second.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    }
+  }
+
+  private Gateway startGateway(String name) throws Exception {
+    JsonObject config = TestGateway.config(TestGateway.listener(name, "slow-" + name).put("body", "string"));
+    return Gateway.start(gw.vertx(), GatewayConfig.fromJson(config), new GatewayStats(), 1)
+      .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
   }
 
   @Test
