@@ -34,7 +34,7 @@ public final class ListenerStats {
   /** How a frame's reply slot was settled. */
   public enum Outcome {
     OK("ok"), TIMEOUT("timeout"), NO_HANDLER("no-handler"), WORKER_FAILED("worker-failed"), BAD_JSON("bad-json"),
-    SHUTTING_DOWN("shutting-down"), SENT("sent");
+    SHUTTING_DOWN("shutting-down"), SENT("sent"), ABANDONED("abandoned");
 
     private final String tag;
 

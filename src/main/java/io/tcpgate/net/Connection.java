@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection: the single policy point that decides what happens on every frame, reply, error, deadline
- * and close. Confined to the event loop that accepted the socket.
+ * and close. Its state is confined to the event loop that accepted the socket; only {@link #replyReceived} and
+ * {@link #requestFailed} may be called from other threads, and they hand their result to that event loop.
  *
  * <p>Replies leave in the order the frames arrived: each frame takes a {@link ReplySlot} at the tail of the queue and
  * only filled slots at the head are written. Reading stops while {@code maxInFlight} slots are waiting or the socket's
@@ -41,6 +42,9 @@ final class Connection implements FrameSink {
 
   /** How long a connection that must close may take to flush its last reply before it is closed anyway. */
   static final long CLOSE_LINGER_MS = 5_000;
+
+  /** Longer request timeouts are taken as this (100 years), which keeps deadline arithmetic clear of overflow. */
+  private static final long MAX_DEADLINE_NANOS = TimeUnit.DAYS.toNanos(36_500);
 
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
 
@@ -85,7 +89,7 @@ final class Connection implements FrameSink {
     this.stats = listener.stats;
     this.framer = config.framing().newFramer(this);
     this.requests = listener.requests;
-    this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
+    this.requestTimeoutNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs()), MAX_DEADLINE_NANOS);
     this.id = ConnectionIds.next();
     this.remote = format(socket.remoteAddress());
     this.local = format(socket.localAddress());
@@ -251,8 +255,9 @@ final class Connection implements FrameSink {
         bytes = bytes.copy();
       }
       closeAfter = GatewayHeaders.wantsClose(headers);
-    } catch (IllegalArgumentException e) {
-      bytes = encode(listener.errors.render(ErrorCode.WORKER_FAILED, e.getMessage()));
+    } catch (RuntimeException e) {
+      // a body that is not Buffer, String or JsonObject, or a JsonObject that cannot be encoded
+      bytes = encode(listener.errors.render(ErrorCode.WORKER_FAILED, String.valueOf(e.getMessage())));
       outcome = Outcome.WORKER_FAILED;
     }
     onOutcome(slot, bytes, closeAfter, outcome);
@@ -266,7 +271,8 @@ final class Connection implements FrameSink {
       case NO_HANDLER -> ErrorCode.NO_HANDLER;
       default -> ErrorCode.WORKER_FAILED;
     };
-    String detail = code == ErrorCode.WORKER_FAILED ? String.valueOf(cause.getMessage()) : null;
+    String detail = code != ErrorCode.WORKER_FAILED ? null
+      : cause instanceof ReplyException ? cause.getMessage() : String.valueOf(cause.getMessage());
     onOutcome(slot, encode(listener.errors.render(code, detail)), false, outcome);
   }
 
@@ -326,13 +332,15 @@ final class Connection implements FrameSink {
     long now = System.nanoTime();
     boolean expired = false;
     for (ReplySlot slot : slots) {
-      if (slot.done()) {
+      if (!slot.awaitingReply()) {
         continue;
       }
       if (slot.deadlineNanos() - now > 0) {
         break;
       }
-      if (requests.forget(slot)) {
+      if (!requests.forget(slot)) {
+        slot.replyOnItsWay();
+      } else {
         stats.requestEnded();
         stats.outcome(Outcome.TIMEOUT);
         slot.complete(encode(listener.errors.render(ErrorCode.TIMEOUT, null)), false);
@@ -356,7 +364,7 @@ final class Connection implements FrameSink {
     }
     ReplySlot oldest = null;
     for (ReplySlot slot : slots) {
-      if (!slot.done()) {
+      if (slot.awaitingReply()) {
         oldest = slot;
         break;
       }
@@ -536,6 +544,7 @@ final class Connection implements FrameSink {
         requests.forget(slot);
         slot.complete(null, false);
         stats.requestEnded();
+        stats.outcome(Outcome.ABANDONED);
       }
     }
     slots.clear();

@@ -2,6 +2,7 @@ package io.tcpgate.net;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,12 +25,13 @@ public final class Connections {
 
   /**
    * Connections of a node on {@code vertx}. On a local event bus requests take the fast path
-   * ({@link LocalRequestSender}); on a clustered one, Vert.x's {@code request()}.
+   * ({@link LocalRequestSender}); on a clustered one, or with a tracer, Vert.x's {@code request()}.
    */
   public static Connections on(Vertx vertx) {
-    RequestSender requests = vertx.isClustered() ? null : LocalRequestSender.on(vertx.eventBus(), ConnectionIds.node());
+    boolean standard = vertx.isClustered() || ((VertxInternal) vertx).tracer() != null;
+    RequestSender requests = standard ? null : LocalRequestSender.on(vertx.eventBus(), ConnectionIds.node());
     if (requests == null) {
-      if (!vertx.isClustered()) {
+      if (!standard) {
         LOG.warn("event bus {} is not Vert.x's local implementation; requests use request()",
           vertx.eventBus().getClass().getName());
       }

@@ -2,12 +2,15 @@ package io.tcpgate.net;
 
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.impl.EventBusImpl;
 import io.vertx.core.eventbus.impl.MessageImpl;
 import io.vertx.core.eventbus.impl.OutboundDeliveryContext;
+import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,19 +18,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Requests on a local (not clustered) event bus without Vert.x's per-request reply consumer and timer. Each request
- * carries a reply address of its own; an outbound interceptor takes a reply to such an address as the worker sends
- * it, turns it into the frame's bytes on the worker's thread and hands those to the connection. The deadline is the
- * connection's: one timer per connection instead of one per request, and {@link #forget} drops a request at once.
+ * Requests on a local (not clustered, not traced) event bus without Vert.x's per-request reply consumer and timer.
+ * Each request carries a reply address of its own; an outbound interceptor takes a reply to such an address as the
+ * worker sends it, turns it into the frame's bytes on the worker's thread and hands those to the connection. The
+ * deadline is the connection's: one timer per connection instead of one per request, and {@link #forget} drops a
+ * request at once.
  *
- * <p>Workers see the same message as with {@code request()}: a reply address, {@code reply()} and {@code fail()}
- * work unchanged. A reply to an address this sender no longer waits for (its deadline passed) goes on to Vert.x,
- * which drops it as it drops any late reply. On a clustered event bus replies arrive from the wire without passing
- * this node's outbound interceptors, so there the gateway uses {@link StandardRequestSender}.
+ * <p>Workers receive the same message as with {@code request()}: headers, body and a reply address; {@code reply()}
+ * (with or without headers, with any body its codec turns into a Buffer, String or JsonObject), {@code fail()} and a
+ * consumer's discard reach the connection as before. A reply to an address this sender no longer waits for (its
+ * deadline passed) goes on to Vert.x, which drops it as it drops any late reply. What differs: the reply itself does
+ * not pass Vert.x's reply metrics, inbound interceptors, or outbound interceptors added after this one. On a
+ * clustered event bus replies arrive from the wire without passing this node's outbound interceptors, and with a
+ * tracer the reply must be delivered to end its span, so there the gateway uses {@link StandardRequestSender}.
  *
- * <p>This uses three public methods of Vert.x's event-bus implementation ({@code createMessage},
- * {@code setReplyAddress}, {@code newSendContext}/{@code sendOrPubInternal}), the same steps {@code request()}
- * takes; the tests of the event-bus contract run on this path.
+ * <p>This builds on Vert.x's event-bus implementation classes: {@code EventBusImpl.createMessage},
+ * {@code newSendContext} and {@code sendOrPubInternal}, {@code MessageImpl.setReplyAddress} and the
+ * {@code OutboundDeliveryContext.writePromise} field; {@code request()} takes the same steps and adds its reply
+ * handler. A Vert.x upgrade that changes them fails the event-bus contract tests, which run on this path.
  */
 final class LocalRequestSender implements RequestSender, Handler<DeliveryContext<Object>> {
 
@@ -99,7 +107,12 @@ final class LocalRequestSender implements RequestSender, Handler<DeliveryContext
       delivery.next();
       return;
     }
-    slot.connection().replyReceived(slot, delivery.body(), delivery.message().headers());
+    Object body = delivery.body();
+    if (!(body == null || body instanceof Buffer || body instanceof String || body instanceof JsonObject
+        || body instanceof ReplyException)) {
+      body = delivery.message().body();
+    }
+    slot.connection().replyReceived(slot, body, delivery.message().headers());
   }
 
   @Override

@@ -12,6 +12,7 @@ final class ReplySlot {
   private final long frameCompleteNanos;
   private final long deadlineNanos;
   private String replyAddress;
+  private boolean replyOnItsWay;
   private boolean done;
   private Buffer bytes;
   private boolean closeAfter;
@@ -43,6 +44,16 @@ final class ReplySlot {
 
   void replyAddress(String replyAddress) {
     this.replyAddress = replyAddress;
+  }
+
+  /** The reply was taken for this slot and is on its way to the event loop: its deadline no longer applies. */
+  void replyOnItsWay() {
+    this.replyOnItsWay = true;
+  }
+
+  /** Whether this slot still waits for a reply that its deadline may cut short. */
+  boolean awaitingReply() {
+    return !done && !replyOnItsWay;
   }
 
   /** Fills the slot; {@code bytes} may be {@code null} when nothing is to be written. */

@@ -18,7 +18,8 @@ interface RequestSender {
   /**
    * Stops waiting for {@code slot}'s reply (its deadline passed or its connection closed).
    *
-   * @return {@code false} when the reply has already been taken and is on its way to the connection
+   * @return {@code false} when the reply has already been taken and will reach the connection (as a reply or, if
+   *         it cannot be framed, as {@code ERR worker-failed})
    */
   boolean forget(ReplySlot slot);
 

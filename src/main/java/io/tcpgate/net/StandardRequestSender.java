@@ -6,8 +6,9 @@ import io.vertx.core.eventbus.EventBus;
 
 /**
  * Requests through Vert.x's own {@code request()}: a temporary reply consumer and a timeout timer per request. Works
- * everywhere, also on a clustered event bus where replies come back over the wire; Vert.x's timer, set to the same
- * deadline as the connection's, only releases Vert.x's consumer.
+ * everywhere, also on a clustered event bus where replies come back over the wire. Vert.x's timer has the same
+ * length as the connection's deadline; whichever fires first answers {@code ERR timeout}, the other finds the frame
+ * answered, and Vert.x's releases its consumer.
  */
 final class StandardRequestSender implements RequestSender {
 

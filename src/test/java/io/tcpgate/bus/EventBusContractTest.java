@@ -7,6 +7,8 @@ import io.tcpgate.testing.RawClient;
 import io.tcpgate.testing.TestGateway;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -98,8 +100,8 @@ class EventBusContractTest {
       gw.vertx().eventBus().<String>consumer("slow-" + name, m -> gw.vertx().setTimer(1 + m.body().length() % 3,
         t -> m.reply(name + ":" + m.body()))).completion().toCompletionStage().toCompletableFuture().get();
     }
-    Gateway first = startGateway("first");
-    Gateway second = startGateway("second");
+    Gateway first = startGateway("first", "slow-first");
+    Gateway second = startGateway("second", "slow-second");
     try (RawClient a = RawClient.connect(first.port("first"));
          RawClient b = RawClient.connect(second.port("second"))) {
       StringBuilder frames = new StringBuilder();
@@ -118,10 +120,58 @@ class EventBusContractTest {
     }
   }
 
-  private Gateway startGateway(String name) throws Exception {
-    JsonObject config = TestGateway.config(TestGateway.listener(name, "slow-" + name).put("body", "string"));
+  private Gateway startGateway(String name, String address) throws Exception {
+    JsonObject config = TestGateway.config(TestGateway.listener(name, address).put("body", "string"));
     return Gateway.start(gw.vertx(), GatewayConfig.fromJson(config), new GatewayStats(), 1)
       .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void replyWithACustomCodec_isFramedAsWhatTheCodecMakesOfIt() throws Exception {
+    gw.vertx().eventBus().registerCodec(new GreetingCodec());
+    gw.vertx().eventBus().consumer("greeter", m -> m.reply(new Greeting("hello " + m.body()),
+      new DeliveryOptions().setCodecName(GreetingCodec.NAME))).completion().toCompletionStage().toCompletableFuture()
+      .get();
+    Gateway greeter = startGateway("greet", "greeter");
+    try (RawClient client = RawClient.connect(greeter.port("greet"))) {
+      client.send("you\n");
+      assertThat(client.readLine()).isEqualTo("hello you");
+    } finally {
+      greeter.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    }
+  }
+
+  private record Greeting(String text) {
+  }
+
+  /** A local-only codec that turns a {@link Greeting} into its text. */
+  private static final class GreetingCodec implements MessageCodec<Greeting, String> {
+    static final String NAME = "greeting";
+
+    @Override
+    public void encodeToWire(Buffer buffer, Greeting greeting) {
+      throw new UnsupportedOperationException("local only");
+    }
+
+    @Override
+    public String decodeFromWire(int pos, Buffer buffer) {
+      throw new UnsupportedOperationException("local only");
+    }
+
+    @Override
+    public String transform(Greeting greeting) {
+      return greeting.text();
+    }
+
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public byte systemCodecID() {
+      return -1;
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.tcpgate.metrics.ListenerStats.Outcome;
 import io.tcpgate.testing.RawClient;
 import io.tcpgate.testing.TestGateway;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.AfterEach;
@@ -36,6 +37,12 @@ class ErrorRepliesTest {
           break;
         case "hold":
           held.add(m);
+          break;
+        case "fail-silently":
+          m.fail(7, null);
+          break;
+        case "unencodable":
+          m.reply(new JsonObject().put("x", new Object()));
           break;
         case "throw":
           throw new IllegalStateException("handler blew up");
@@ -75,6 +82,20 @@ class ErrorRepliesTest {
   }
 
   @Test
+  void failWithoutMessage_andAReplyThatCannotBeEncoded_areWorkerFailed_inTheirPlace() throws Exception {
+    try (RawClient client = RawClient.connect(gw.port("mixed"))) {
+      client.send("fail-silently\nunencodable\na\n");
+      assertThat(client.readLine()).isEqualTo("ERR worker-failed");
+      assertThat(client.readLine()).startsWith("ERR worker-failed ");
+      assertThat(client.readLine()).isEqualTo("a");
+    }
+    var stats = gw.stats().listener("mixed");
+    assertThat(stats.outcomes(Outcome.WORKER_FAILED)).isEqualTo(2);
+    assertThat(stats.outcomes(Outcome.OK)).isEqualTo(1);
+    gw.awaitNothingHeld(15_000);
+  }
+
+  @Test
   void expiredRequests_getTimeoutInOrder_andTheirLateRepliesAreDropped() throws Exception {
     try (RawClient client = RawClient.connect(gw.port("mixed"))) {
       client.send("hold\nhold\na\nhold\n");
@@ -106,6 +127,7 @@ class ErrorRepliesTest {
     TestGateway.await("connection closed", 15_000, () -> gw.stats().listener("mixed").openConnections() == 0);
     assertThat(gw.gateway().repliesAwaited()).isZero();
     assertThat(gw.stats().listener("mixed").inFlight()).isZero();
+    assertThat(gw.stats().listener("mixed").outcomes(Outcome.ABANDONED)).isEqualTo(2);
     held.forEach(m -> m.reply("nobody listens"));
     gw.awaitNothingHeld(15_000);
     assertThat(gw.stats().listener("mixed").framesOut()).isZero();
