@@ -1,33 +1,27 @@
 package io.tcpgate.process;
 
-import java.io.BufferedReader;
+import io.tcpgate.testing.ChildProcess;
+
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * A tcpgate JVM run as a child process, the way an operator runs it: {@code java -jar tcpgate.jar [-conf FILE]} or
- * {@code java -cp tcpgate.jar:worker.jar io.tcpgate.Main -conf FILE}. Its stdout and stderr are read line by line
- * by two threads into one merged log (stderr is also kept apart); every wait on it is bounded. {@link #close()} kills
- * the process forcibly, so a test that uses try-with-resources leaves nothing running.
+ * {@code java -cp tcpgate.jar:worker.jar io.tcpgate.Main -conf FILE}, on a {@link ChildProcess} (merged stdout and
+ * stderr, bounded waits). {@link #close()} kills the process forcibly, so a test that uses try-with-resources leaves
+ * nothing running.
  */
 final class GatewayProcess implements AutoCloseable {
 
@@ -36,23 +30,10 @@ final class GatewayProcess implements AutoCloseable {
 
   private static final Pattern BOUND = Pattern.compile("listener '([^']+)' bound 127\\.0\\.0\\.1:(\\d+) \\(");
 
-  private final Process process;
-  private final List<String> command;
-  private final List<String> merged = new ArrayList<>();
-  private final List<String> stderr = new ArrayList<>();
-  private final Thread stdoutReader;
-  private final Thread stderrReader;
+  private final ChildProcess child;
 
-  private GatewayProcess(List<String> command, Map<String, String> environment) throws IOException {
-    this.command = List.copyOf(command);
-    ProcessBuilder builder = new ProcessBuilder(command);
-    // overrides and log settings inherited from the caller's environment would change what is under test
-    builder.environment().keySet().removeIf(name -> name.startsWith("TCPGATE_") || name.startsWith("LOG_"));
-    builder.environment().putAll(environment);
-    builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    process = builder.start();
-    stdoutReader = reader(process.getInputStream(), false, "stdout");
-    stderrReader = reader(process.getErrorStream(), true, "stderr");
+  private GatewayProcess(ChildProcess child) {
+    this.child = child;
   }
 
   /** {@code java [jvm args] -jar tcpgate.jar [args]}. */
@@ -65,59 +46,42 @@ final class GatewayProcess implements AutoCloseable {
     return new Builder(List.of(extra));
   }
 
-  /** The fat jar under test: system property {@code tcpgate.jar}, set by failsafe. */
+  /** The fat jar under test (see {@link ChildProcess#tcpgateJar()}). */
   static Path tcpgateJar() {
-    String property = System.getProperty("tcpgate.jar");
-    Path jar = property != null ? Path.of(property) : basedir().resolve("target/tcpgate.jar");
-    assertThat(jar).as("the packaged jar (run `mvn package` first)").isRegularFile();
-    return jar.toAbsolutePath();
+    return ChildProcess.tcpgateJar();
   }
 
-  /** The project directory: system property {@code tcpgate.basedir}, set by failsafe. */
+  /** The project directory (see {@link ChildProcess#basedir()}). */
   static Path basedir() {
-    return Path.of(System.getProperty("tcpgate.basedir", System.getProperty("user.dir"))).toAbsolutePath();
-  }
-
-  /** The java launcher of the JVM running the tests. */
-  static String javaCommand() {
-    return ProcessHandle.current().info().command()
-      .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    return ChildProcess.basedir();
   }
 
   /** Writes {@code json} to {@code name} in {@code dir} and returns the file. */
   static Path writeConfig(Path dir, String name, String json) {
-    try {
-      return Files.writeString(dir.resolve(name), json, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ChildProcess.writeConfig(dir, name, json);
   }
 
   long pid() {
-    return process.pid();
+    return child.pid();
   }
 
   boolean isAlive() {
-    return process.isAlive();
+    return child.isAlive();
   }
 
   /** Everything the process has written so far, stdout and stderr merged, one entry per line. */
   List<String> lines() {
-    synchronized (merged) {
-      return List.copyOf(merged);
-    }
+    return child.lines();
   }
 
   /** What the process has written to stderr so far, one entry per line. */
   List<String> stderrLines() {
-    synchronized (merged) {
-      return List.copyOf(stderr);
-    }
+    return child.stderrLines();
   }
 
   /** The merged output as one text, for assertion messages. */
   String output() {
-    return String.join("\n", lines());
+    return child.output();
   }
 
   /** Waits for the first output line in which {@code regex} is found and returns its match. */
@@ -127,32 +91,7 @@ final class GatewayProcess implements AutoCloseable {
 
   /** Waits up to {@code timeout} for the first output line in which {@code pattern} is found. */
   Matcher awaitLine(Pattern pattern, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    int checked = 0;
-    synchronized (merged) {
-      while (true) {
-        for (; checked < merged.size(); checked++) {
-          Matcher matcher = pattern.matcher(merged.get(checked));
-          if (matcher.find()) {
-            return matcher;
-          }
-        }
-        if (!stdoutReader.isAlive() && !stderrReader.isAlive()) {
-          fail("the process ended without printing /%s/; exit code %s; output:%n%s", pattern, exitCodeOrNone(),
-            String.join("\n", merged));
-        }
-        long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (remainingMs <= 0) {
-          fail("no line matching /%s/ within %s; output:%n%s", pattern, timeout, String.join("\n", merged));
-        }
-        try {
-          merged.wait(Math.min(remainingMs, 200));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
-      }
-    }
+    return child.awaitLine(pattern, 0, timeout);
   }
 
   /** Waits for the startup log line of listener {@code name} and returns the port it bound on 127.0.0.1. */
@@ -182,10 +121,7 @@ final class GatewayProcess implements AutoCloseable {
 
   /** Sends a signal by name ({@code TERM}, {@code INT}) with {@code kill}. */
   void signal(String name) throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true)
-      .start();
-    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).as("kill -%s returned", name).isTrue();
-    assertThat(kill.exitValue()).as("exit code of kill -%s %d", name, process.pid()).isZero();
+    child.signal(name);
   }
 
   /** Waits for the process to exit and for its output to be read completely; returns the exit code. */
@@ -194,12 +130,7 @@ final class GatewayProcess implements AutoCloseable {
   }
 
   int awaitExit(Duration timeout) throws InterruptedException {
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      fail("the process did not exit within %s; output:%n%s", timeout, output());
-    }
-    stdoutReader.join(TimeUnit.SECONDS.toMillis(10));
-    stderrReader.join(TimeUnit.SECONDS.toMillis(10));
-    return process.exitValue();
+    return child.awaitExit(timeout);
   }
 
   /** Asserts that nothing was logged at ERROR level and that no stack trace was printed. */
@@ -213,50 +144,13 @@ final class GatewayProcess implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    if (process.isAlive()) {
-      process.destroyForcibly();
-    }
-    process.waitFor(10, TimeUnit.SECONDS);
-    stdoutReader.join(TimeUnit.SECONDS.toMillis(5));
-    stderrReader.join(TimeUnit.SECONDS.toMillis(5));
-    // kept in target/failsafe-reports/*-output.txt, to diagnose a failure after the fact
-    System.out.println("---- " + this + (process.isAlive() ? "" : " (exit " + process.exitValue() + ")")
-      + System.lineSeparator() + output());
+    child.stop();
+    child.printReport(toString());
   }
 
   @Override
   public String toString() {
-    return "pid " + process.pid() + ": " + String.join(" ", command);
-  }
-
-  private String exitCodeOrNone() {
-    return process.isAlive() ? "(still running)" : Integer.toString(process.exitValue());
-  }
-
-  private Thread reader(InputStream stream, boolean isStderr, String name) {
-    Thread thread = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          synchronized (merged) {
-            merged.add(line);
-            if (isStderr) {
-              stderr.add(line);
-            }
-            merged.notifyAll();
-          }
-        }
-      } catch (IOException e) {
-        // the stream closes when the process is killed
-      } finally {
-        synchronized (merged) {
-          merged.notifyAll();
-        }
-      }
-    }, "gateway-" + process.pid() + "-" + name);
-    thread.setDaemon(true);
-    thread.start();
-    return thread;
+    return "pid " + child.pid() + ": " + child.commandLine();
   }
 
   /** How to launch one gateway process. */
@@ -303,7 +197,7 @@ final class GatewayProcess implements AutoCloseable {
 
     GatewayProcess start() throws IOException {
       List<String> java = new ArrayList<>();
-      java.add(javaCommand());
+      java.add(ChildProcess.javaCommand());
       java.addAll(jvmArgs);
       if (extraClasspath == null) {
         java.add("-jar");
@@ -323,7 +217,7 @@ final class GatewayProcess implements AutoCloseable {
         command.add("bash");
       }
       command.addAll(java);
-      return new GatewayProcess(command, environment);
+      return new GatewayProcess(ChildProcess.start("gateway", command, environment));
     }
   }
 }
