@@ -10,9 +10,6 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +24,13 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static io.tcpgate.testing.Yamls.map;
+import static io.tcpgate.testing.Yamls.maps;
+import static io.tcpgate.testing.Yamls.name;
+import static io.tcpgate.testing.Yamls.spec;
+import static io.tcpgate.testing.Yamls.str;
+import static io.tcpgate.testing.Yamls.strings;
+import static io.tcpgate.testing.Yamls.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -406,53 +410,5 @@ class ClusterManifestsTest {
     return maps(podSpec(deployment).get("containers"), "containers").stream()
       .filter(c -> CONTAINER.equals(c.get("name"))).findFirst()
       .orElseThrow(() -> new AssertionError("Deployment " + name(deployment) + " has no container " + CONTAINER));
-  }
-
-  private static Map<String, Object> spec(Map<String, Object> object) {
-    return map(object.get("spec"), object.get("kind") + " " + name(object) + " spec");
-  }
-
-  private static String name(Map<String, Object> object) {
-    return String.valueOf(map(object.get("metadata"), "metadata").get("name"));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> map(Object o, String what) {
-    if (!(o instanceof Map)) {
-      throw new AssertionError(what + " should be a mapping, but is " + o);
-    }
-    return (Map<String, Object>) o;
-  }
-
-  private static List<Map<String, Object>> maps(Object o, String what) {
-    if (o == null) {
-      return List.of();
-    }
-    if (!(o instanceof List<?> list)) {
-      throw new AssertionError(what + " should be a list, but is " + o);
-    }
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Object e : list) {
-      out.add(map(e, what + " element"));
-    }
-    return out;
-  }
-
-  private static List<String> strings(Object o) {
-    if (!(o instanceof List<?> list)) {
-      throw new AssertionError("expected a list of strings, got " + o);
-    }
-    return list.stream().map(String::valueOf).toList();
-  }
-
-  private static String str(Object o, String what) {
-    if (!(o instanceof String s)) {
-      throw new AssertionError(what + " should be a string, but is " + o);
-    }
-    return s;
-  }
-
-  private static Yaml yaml() {
-    return new Yaml(new SafeConstructor(new LoaderOptions()));
   }
 }

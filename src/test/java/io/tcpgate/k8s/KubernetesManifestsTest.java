@@ -11,9 +11,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -31,6 +28,13 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static io.tcpgate.testing.Yamls.map;
+import static io.tcpgate.testing.Yamls.maps;
+import static io.tcpgate.testing.Yamls.name;
+import static io.tcpgate.testing.Yamls.spec;
+import static io.tcpgate.testing.Yamls.str;
+import static io.tcpgate.testing.Yamls.strings;
+import static io.tcpgate.testing.Yamls.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -625,50 +629,6 @@ class KubernetesManifestsTest {
     }
   }
 
-  private static Map<String, Object> spec(Map<String, Object> doc) {
-    return map(doc.get("spec"), doc.get("kind") + " " + name(doc) + " spec");
-  }
-
-  private static String name(Map<String, Object> doc) {
-    return String.valueOf(map(doc.get("metadata"), "metadata").get("name"));
-  }
-
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> map(Object o, String what) {
-    if (!(o instanceof Map)) {
-      throw new AssertionError(what + " should be a mapping, but is " + o);
-    }
-    return (Map<String, Object>) o;
-  }
-
-  static List<Map<String, Object>> maps(Object o, String what) {
-    if (o == null) {
-      return List.of();
-    }
-    if (!(o instanceof List<?> list)) {
-      throw new AssertionError(what + " should be a list, but is " + o);
-    }
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Object e : list) {
-      out.add(map(e, what + " element"));
-    }
-    return out;
-  }
-
-  static List<String> strings(Object o) {
-    if (!(o instanceof List<?> list)) {
-      throw new AssertionError("expected a list of strings, got " + o);
-    }
-    return list.stream().map(String::valueOf).toList();
-  }
-
-  static String str(Object o, String what) {
-    if (!(o instanceof String s)) {
-      throw new AssertionError(what + " should be a string, but is " + o);
-    }
-    return s;
-  }
-
   // ---------------------------------------------------------------------------------------------------------------
   // loading
 
@@ -726,10 +686,6 @@ class KubernetesManifestsTest {
 
     List<Map<String, Object>> ofKind(String kind) {
       return objects.stream().filter(o -> kind.equals(o.get("kind"))).toList();
-    }
-
-    private static Yaml yaml() {
-      return new Yaml(new SafeConstructor(new LoaderOptions()));
     }
   }
 
