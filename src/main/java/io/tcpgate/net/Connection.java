@@ -136,7 +136,7 @@ final class Connection implements FrameSink {
         "connection " + id + " is not reading (write queue full)"));
     }
     if (payload != null) {
-      Buffer bytes = encode(payload);
+      Buffer bytes = listener.frame(payload);
       stats.frameOut(bytes.length());
       write(bytes);
     }
@@ -202,7 +202,7 @@ final class Connection implements FrameSink {
       stats.outcome(Outcome.SENT);
       return;
     }
-    ReplySlot slot = new ReplySlot(this, completeNanos, completeNanos + requestTimeoutNanos);
+    ReplySlot slot = new ReplySlot(this, completeNanos);
     slots.addLast(slot);
     stats.requestStarted();
     requests.send(config.address(), body, headers, config.requestTimeoutMs(), slot);
@@ -229,8 +229,8 @@ final class Connection implements FrameSink {
     if (!config.reply()) {
       return;
     }
-    ReplySlot slot = new ReplySlot(this, completeNanos, completeNanos);
-    slot.complete(encode(listener.errors.render(code, null)), false);
+    ReplySlot slot = new ReplySlot(this, completeNanos);
+    slot.complete(listener.framedError(code), false);
     slots.addLast(slot);
     writeReadyReplies();
   }
@@ -249,7 +249,7 @@ final class Connection implements FrameSink {
     Outcome outcome = Outcome.OK;
     try {
       Buffer payload = FrameCodec.replyBytes(body);
-      bytes = payload == null ? null : encode(payload);
+      bytes = payload == null ? null : listener.frame(payload);
       if (bytes != null && bytes == body) {
         // framed as is (fixed-size framing): the worker may reuse its buffer once reply() returns
         bytes = bytes.copy();
@@ -257,7 +257,7 @@ final class Connection implements FrameSink {
       closeAfter = GatewayHeaders.wantsClose(headers);
     } catch (RuntimeException e) {
       // a body that is not Buffer, String or JsonObject, or a JsonObject that cannot be encoded
-      bytes = encode(listener.errors.render(ErrorCode.WORKER_FAILED, String.valueOf(e.getMessage())));
+      bytes = listener.framedError(ErrorCode.WORKER_FAILED, String.valueOf(e.getMessage()));
       outcome = Outcome.WORKER_FAILED;
     }
     onOutcome(slot, bytes, closeAfter, outcome);
@@ -273,7 +273,7 @@ final class Connection implements FrameSink {
     };
     String detail = code != ErrorCode.WORKER_FAILED ? null
       : cause instanceof ReplyException ? cause.getMessage() : String.valueOf(cause.getMessage());
-    onOutcome(slot, encode(listener.errors.render(code, detail)), false, outcome);
+    onOutcome(slot, listener.framedError(code, detail), false, outcome);
   }
 
   private void onOutcome(ReplySlot slot, Buffer bytes, boolean closeAfter, Outcome outcome) {
@@ -291,9 +291,6 @@ final class Connection implements FrameSink {
     stats.requestEnded();
     stats.outcome(outcome);
     slot.complete(bytes, closeAfter);
-    if (closed || flushScheduled) {
-      return;
-    }
     flushReplies();
   }
 
@@ -327,6 +324,11 @@ final class Connection implements FrameSink {
     return Outcome.WORKER_FAILED;
   }
 
+  /** When the connection stops waiting for {@code slot}'s reply ({@link System#nanoTime()} scale). */
+  private long deadlineNanos(ReplySlot slot) {
+    return slot.frameCompleteNanos() + requestTimeoutNanos;
+  }
+
   /** Answers, with {@code ERR timeout}, every request whose deadline has passed; then waits for the next one. */
   private void expireRequests() {
     long now = System.nanoTime();
@@ -335,7 +337,7 @@ final class Connection implements FrameSink {
       if (!slot.awaitingReply()) {
         continue;
       }
-      if (slot.deadlineNanos() - now > 0) {
+      if (deadlineNanos(slot) - now > 0) {
         break;
       }
       if (!requests.forget(slot)) {
@@ -343,7 +345,7 @@ final class Connection implements FrameSink {
       } else {
         stats.requestEnded();
         stats.outcome(Outcome.TIMEOUT);
-        slot.complete(encode(listener.errors.render(ErrorCode.TIMEOUT, null)), false);
+        slot.complete(listener.framedError(ErrorCode.TIMEOUT), false);
         expired = true;
       }
     }
@@ -372,19 +374,11 @@ final class Connection implements FrameSink {
     if (oldest == null) {
       return;
     }
-    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(oldest.deadlineNanos() - System.nanoTime() + 999_999));
+    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos(oldest) - System.nanoTime() + 999_999));
     requestTimer = startTimer(delayMs, t -> {
       requestTimer = -1;
       expireRequests();
     });
-  }
-
-  private Buffer encode(Buffer payload) {
-    try {
-      return config.framing().encodeReply(payload);
-    } catch (FramingException e) {
-      return config.framing().encodeReply(listener.errors.render(ErrorCode.REPLY_TOO_LARGE, null));
-    }
   }
 
   private void writeReadyReplies() {
@@ -468,9 +462,8 @@ final class Connection implements FrameSink {
     ending = true;
     closeReason = reason;
     updateReading();
-    long now = System.nanoTime();
-    ReplySlot slot = new ReplySlot(this, now, now);
-    slot.complete(encode(listener.errors.render(code, null)), true);
+    ReplySlot slot = new ReplySlot(this, System.nanoTime());
+    slot.complete(listener.framedError(code), true);
     slots.addLast(slot);
     writeReadyReplies();
   }
@@ -561,14 +554,13 @@ final class Connection implements FrameSink {
     return lastActivityNanos;
   }
 
-  /** Closes the connection if no byte was read or written for the idle timeout; called by the idle sweeper. */
-  boolean closeIfIdle(long nowNanos, long idleNanos) {
-    if (closed || nowNanos - lastActivityNanos < idleNanos) {
-      return false;
+  /** Closes the connection for having been idle; called by the idle sweeper, which checked {@link #lastActivityNanos}. */
+  void closeAsIdle(long nowNanos) {
+    if (closed) {
+      return;
     }
     LOG.debug("[c-{}] idle for {} ms, closing", id, TimeUnit.NANOSECONDS.toMillis(nowNanos - lastActivityNanos));
     closeNow(CloseReason.IDLE_TIMEOUT);
-    return true;
   }
 
   private void armFrameTimer() {

@@ -53,7 +53,7 @@ public final class Connections {
    * every connection has closed. Always 0 on a clustered event bus, where Vert.x keeps that book.
    */
   public int repliesAwaited() {
-    return requests instanceof LocalRequestSender ? ((LocalRequestSender) requests).waiting() : 0;
+    return requests.waiting();
   }
 
   /** Open connections on this node. */

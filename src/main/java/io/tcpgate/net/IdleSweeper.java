@@ -39,9 +39,6 @@ final class IdleSweeper {
   }
 
   private void sweep() {
-    if (connections.isEmpty()) {
-      return;
-    }
     long now = System.nanoTime();
     List<Connection> idle = null;
     for (Connection connection : connections) {
@@ -54,7 +51,7 @@ final class IdleSweeper {
     }
     if (idle != null) {
       for (Connection connection : idle) {
-        connection.closeIfIdle(now, idleNanos);
+        connection.closeAsIdle(now);
       }
     }
   }

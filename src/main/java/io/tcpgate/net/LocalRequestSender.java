@@ -90,12 +90,12 @@ final class LocalRequestSender implements RequestSender, Handler<DeliveryContext
 
   @Override
   public boolean forget(ReplySlot slot) {
-    String replyAddress = slot.replyAddress();
-    return replyAddress == null || waiting.remove(replyAddress, slot);
+    return waiting.remove(slot.replyAddress(), slot);
   }
 
   /** Replies waiting for their request's connection; 0 once every connection has closed. */
-  int waiting() {
+  @Override
+  public int waiting() {
     return waiting.size();
   }
 

@@ -4,23 +4,21 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * One frame's place in a connection's reply order: empty until its reply (or error) is known. A slot that waits for
- * an event-bus reply also carries its deadline and, while a {@link RequestSender} needs it, its reply address.
+ * an event-bus reply also carries, while a {@link RequestSender} needs it, its reply address.
  */
 final class ReplySlot {
 
   private final Connection connection;
   private final long frameCompleteNanos;
-  private final long deadlineNanos;
   private String replyAddress;
   private boolean replyOnItsWay;
   private boolean done;
   private Buffer bytes;
   private boolean closeAfter;
 
-  ReplySlot(Connection connection, long frameCompleteNanos, long deadlineNanos) {
+  ReplySlot(Connection connection, long frameCompleteNanos) {
     this.connection = connection;
     this.frameCompleteNanos = frameCompleteNanos;
-    this.deadlineNanos = deadlineNanos;
   }
 
   /** The connection this slot belongs to. */
@@ -31,11 +29,6 @@ final class ReplySlot {
   /** When the frame this slot answers was complete. */
   long frameCompleteNanos() {
     return frameCompleteNanos;
-  }
-
-  /** When the connection stops waiting for the reply ({@link System#nanoTime()} scale). */
-  long deadlineNanos() {
-    return deadlineNanos;
   }
 
   String replyAddress() {

@@ -23,6 +23,11 @@ interface RequestSender {
    */
   boolean forget(ReplySlot slot);
 
+  /** Replies this sender waits for on the connections' behalf (0 where Vert.x keeps that book). */
+  default int waiting() {
+    return 0;
+  }
+
   /** Releases what the sender holds on the event bus. */
   default void close() {
   }
