@@ -56,15 +56,13 @@ public final class Gateway {
     List<String> routers = new CopyOnWriteArrayList<>();
     Connections connections = Connections.on(vertx);
     Future<Void> chain = Future.succeededFuture();
-    boolean runsWorkers = config.cluster().role().runsWorkers();
-    boolean runsListeners = config.cluster().role().runsListeners();
-    for (var worker : runsWorkers ? config.workers() : List.<io.tcpgate.config.WorkerConfig>of()) {
+    for (var worker : config.deployedWorkers()) {
       chain = chain.compose(v -> WorkerDeployer.deploy(vertx, worker).map(id -> {
         workers.add(id);
         return null;
       }));
     }
-    for (ListenerConfig listener : runsListeners ? config.listeners() : List.<ListenerConfig>of()) {
+    for (ListenerConfig listener : config.boundListeners()) {
       int instances = listener.instances() == 0 ? eventLoops : listener.instances();
       chain = chain.compose(v -> ListenerDeployer.deploy(vertx, listener, stats, instances, config.drainTimeoutMs(),
           connections)
@@ -77,7 +75,7 @@ public final class Gateway {
           return null;
         }));
     }
-    if (runsListeners && !config.listeners().isEmpty()) {
+    if (!config.boundListeners().isEmpty()) {
       chain = chain.compose(v -> connections.startPushRouter(vertx,
           config.listeners().stream().map(ListenerConfig::name).toList())
         .map(id -> {

@@ -50,7 +50,6 @@ public final class TcpGate {
   private final int eventLoops;
   private final GatewayTransport transport;
   private volatile Gateway gateway;
-  private volatile GatewayConfig config;
   private String adminDeployment;
   private AdminServer admin;
 
@@ -115,7 +114,6 @@ public final class TcpGate {
    * cannot bind; nothing stays bound then.
    */
   public Future<TcpGate> start(GatewayConfig config) {
-    this.config = config;
     LogSetup.apply(config.logFormat());
     return startAdmin(config)
       .compose(v -> Gateway.start(vertx, config, stats, eventLoops))
@@ -158,7 +156,7 @@ public final class TcpGate {
     if (running == null) {
       return stopAdmin();
     }
-    long grace = config.graceDelayMs();
+    long grace = running.config().graceDelayMs();
     LOG.info("readiness is now 503; accepting for {} ms more before draining", grace);
     Promise<Void> graceOver = Promise.promise();
     if (grace > 0) {

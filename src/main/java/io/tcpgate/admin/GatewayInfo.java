@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.lang.management.ManagementFactory;
-import java.util.List;
 
 /** The {@code /info} document: version, listeners with their bound addresses and open connections, workers, uptime. */
 public final class GatewayInfo {
@@ -48,9 +47,7 @@ public final class GatewayInfo {
           .put("address", listener.config().address())
           .put("openConnections", stats.openConnections()));
       }
-      List<WorkerConfig> deployed = gateway.config().cluster().role().runsWorkers() ? gateway.config().workers()
-        : List.of();
-      for (WorkerConfig worker : deployed) {
+      for (WorkerConfig worker : gateway.config().deployedWorkers()) {
         workers.add(new JsonObject()
           .put("verticle", worker.verticle())
           .put("instances", worker.instances())

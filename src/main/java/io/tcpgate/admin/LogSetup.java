@@ -30,13 +30,14 @@ public final class LogSetup {
 
   /** Switches logback to {@code configured} unless the environment already chose. */
   public static void apply(LogFormat configured) {
-    LogFormat effective = fromEnvironment() != null ? fromEnvironment() : configured;
+    LogFormat fromEnvironment = fromEnvironment();
+    LogFormat effective = fromEnvironment != null ? fromEnvironment : configured;
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext)) {
       return;
     }
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     if (effective.configName().equals(context.getProperty(PROPERTY))
-      || (context.getProperty(PROPERTY) == null && effective == LogFormat.PLAIN && fromEnvironment() == null)) {
+      || (context.getProperty(PROPERTY) == null && effective == LogFormat.PLAIN && fromEnvironment == null)) {
       return;
     }
     URL config = LogSetup.class.getClassLoader().getResource("logback.xml");

@@ -14,10 +14,6 @@ public final class Readiness {
     return state.get();
   }
 
-  public boolean isReady() {
-    return state.get() == State.READY;
-  }
-
   /** Every listener is bound and every worker deployed. Has no effect once draining began. */
   public void ready() {
     state.compareAndSet(State.STARTING, State.READY);

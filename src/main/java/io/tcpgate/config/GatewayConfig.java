@@ -35,6 +35,16 @@ public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> w
   static final Set<String> SHUTDOWN_KEYS = Set.of("drainTimeoutMs", "graceDelayMs");
   static final Set<String> LOGGING_KEYS = Set.of("format");
 
+  /** The workers this node deploys: all of them, unless its cluster role runs listeners only. */
+  public List<WorkerConfig> deployedWorkers() {
+    return cluster.role().runsWorkers() ? workers : List.of();
+  }
+
+  /** The listeners this node binds: all of them, unless its cluster role runs workers only. */
+  public List<ListenerConfig> boundListeners() {
+    return cluster.role().runsListeners() ? listeners : List.of();
+  }
+
   /** Validates {@code json} and builds the configuration. */
   public static GatewayConfig fromJson(JsonObject json) {
     JsonFields root = new JsonFields(json, "", KEYS);

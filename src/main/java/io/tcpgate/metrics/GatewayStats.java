@@ -1,6 +1,5 @@
 package io.tcpgate.metrics;
 
-import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,10 +23,6 @@ public final class GatewayStats {
   /** The stats of the listener bound on {@code port}; a catch-all when none is known. */
   public ListenerStats byPort(int port) {
     return byPort.getOrDefault(port, unattributed);
-  }
-
-  public Collection<ListenerStats> all() {
-    return byName.values();
   }
 
   public long openConnections() {
