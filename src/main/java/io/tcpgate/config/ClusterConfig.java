@@ -3,6 +3,7 @@ package io.tcpgate.config;
 import io.vertx.core.json.JsonArray;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -65,16 +66,9 @@ public record ClusterConfig(boolean enabled, Role role, String host, int port, i
   static ClusterConfig fromJson(Object value, String path) {
     JsonFields f = JsonFields.of(value, path, KEYS);
     String roleName = f.string("role", Role.ALL.configName());
-    Role role = null;
-    for (Role r : Role.values()) {
-      if (r.configName().equals(roleName)) {
-        role = r;
-      }
-    }
-    if (role == null) {
-      throw new ConfigException(f.child("role"), "must be \"gateway\", \"worker\" or \"all\" (got \"" + roleName
-        + "\")");
-    }
+    Role role = Arrays.stream(Role.values()).filter(r -> r.configName().equals(roleName)).findFirst()
+      .orElseThrow(() -> new ConfigException(f.child("role"), "must be \"gateway\", \"worker\" or \"all\" (got \""
+        + roleName + "\")"));
     String host = f.string("host", "127.0.0.1");
     ListenerConfig.parseLiteral(f.child("host"), host);
     List<String> members = new ArrayList<>();
