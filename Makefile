@@ -22,8 +22,7 @@ test: ## build and run every test: unit, socket-level, and process-level against
 	$(MVN) -B verify
 
 bench: ## run the benchmarks (loopback only, about 10 min) and write docs/BENCHMARKS.md
-	$(MVN) $(MVN_FLAGS) -DskipTests package test-compile
-	$(MVN) $(MVN_FLAGS) dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
+	$(MVN) $(MVN_FLAGS) -DskipTests package
 	bash bench/run.sh
 
 k8s-check: ## check the Kubernetes manifests against the real defaults; render them with kubectl if installed

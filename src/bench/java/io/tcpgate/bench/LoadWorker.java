@@ -169,10 +169,6 @@ final class LoadWorker implements Runnable {
     }
   }
 
-  int openConnections() {
-    return open;
-  }
-
   /** Requests that were due in fixed-rate mode but never sent because their connection was at its cap. */
   long backlog() {
     long backlog = 0;

@@ -15,8 +15,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * One tcpgate cluster node run as a child JVM ({@code java -Xmx256m -cp tcpgate.jar[:extra.jar] io.tcpgate.Main
@@ -62,16 +60,8 @@ final class ClusterNode implements AutoCloseable {
    */
   static ClusterNode start(String name, Path conf, List<String> jvmArgs, Path... extraClasspath)
     throws IOException {
-    List<String> java = new ArrayList<>();
-    java.add(ChildProcess.javaCommand());
-    java.addAll(jvmArgs);
-    java.add("-cp");
-    java.add(Stream.concat(Stream.of(ChildProcess.tcpgateJar()), Stream.of(extraClasspath)).map(Path::toString)
-      .collect(Collectors.joining(File.pathSeparator)));
-    java.add("io.tcpgate.Main");
-    java.add("-conf");
-    java.add(conf.toString());
-    return new ClusterNode(name, java);
+    return new ClusterNode(name, ChildProcess.tcpgateCommand(jvmArgs, List.of(extraClasspath),
+      List.of("-conf", conf.toString())));
   }
 
   /** {@code n} distinct TCP ports that were free on 127.0.0.1 a moment ago. */
@@ -139,8 +129,7 @@ final class ClusterNode implements AutoCloseable {
 
   /** Waits for the startup log line of listener {@code listener} and returns the port it bound on 127.0.0.1. */
   int port(String listener) {
-    return Integer.parseInt(awaitLine(Pattern.compile("listener '" + Pattern.quote(listener)
-      + "' bound 127\\.0\\.0\\.1:(\\d+) \\("), 0, WAIT).group(1));
+    return Integer.parseInt(awaitLine(ChildProcess.boundLoopback(listener), 0, WAIT).group(1));
   }
 
   /** Waits for the admin server's startup line and returns its port. */
@@ -150,7 +139,7 @@ final class ClusterNode implements AutoCloseable {
 
   /** Waits until the node reports that it started (it joined the cluster, deployed and bound everything). */
   ClusterNode awaitStarted() {
-    awaitLine("tcpgate started with \\d+ listener");
+    awaitLine(ChildProcess.STARTED, 0, WAIT);
     return this;
   }
 

@@ -162,7 +162,6 @@ public final class HopCostBenchmark {
     int[] errors = new int[connections];
     CountDownLatch done = new CountDownLatch(connections);
     CountDownLatch ready = new CountDownLatch(connections);
-    List<Thread> threads = new ArrayList<>();
     for (int c = 0; c < connections; c++) {
       int conn = c;
       Thread thread = new Thread(() -> {
@@ -200,7 +199,6 @@ public final class HopCostBenchmark {
         }
       }, "hop-load-" + c);
       thread.start();
-      threads.add(thread);
     }
     ready.await(30, TimeUnit.SECONDS);
     long start = System.nanoTime();

@@ -2,7 +2,6 @@ package io.tcpgate.process;
 
 import io.tcpgate.testing.ChildProcess;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,8 +24,6 @@ final class GatewayProcess implements AutoCloseable {
 
   /** Upper bound for any single wait: startup, a log line, an exit. */
   static final Duration WAIT = Duration.ofSeconds(30);
-
-  private static final Pattern BOUND = Pattern.compile("listener '([^']+)' bound 127\\.0\\.0\\.1:(\\d+) \\(");
 
   private final ChildProcess child;
 
@@ -96,16 +91,14 @@ final class GatewayProcess implements AutoCloseable {
 
   /** Waits for the startup log line of listener {@code name} and returns the port it bound on 127.0.0.1. */
   int port(String name) {
-    Matcher matcher = awaitLine(
-      Pattern.compile("listener '" + Pattern.quote(name) + "' bound 127\\.0\\.0\\.1:(\\d+) \\("), WAIT);
-    return Integer.parseInt(matcher.group(1));
+    return Integer.parseInt(awaitLine(ChildProcess.boundLoopback(name), WAIT).group(1));
   }
 
   /** The ports of every listener bound so far, by name. */
   Map<String, Integer> boundPorts() {
     Map<String, Integer> ports = new LinkedHashMap<>();
     for (String line : lines()) {
-      Matcher matcher = BOUND.matcher(line);
+      Matcher matcher = ChildProcess.BOUND_LOOPBACK.matcher(line);
       if (matcher.find()) {
         ports.put(matcher.group(1), Integer.parseInt(matcher.group(2)));
       }
@@ -115,7 +108,7 @@ final class GatewayProcess implements AutoCloseable {
 
   /** Waits until the gateway reports that it started. */
   GatewayProcess awaitStarted() {
-    awaitLine("tcpgate started with \\d+ listener");
+    awaitLine(ChildProcess.STARTED, WAIT);
     return this;
   }
 
@@ -196,19 +189,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     GatewayProcess start() throws IOException {
-      List<String> java = new ArrayList<>();
-      java.add(ChildProcess.javaCommand());
-      java.addAll(jvmArgs);
-      if (extraClasspath == null) {
-        java.add("-jar");
-        java.add(tcpgateJar().toString());
-      } else {
-        java.add("-cp");
-        java.add(Stream.concat(Stream.of(tcpgateJar()), extraClasspath.stream()).map(Path::toString)
-          .collect(Collectors.joining(File.pathSeparator)));
-        java.add("io.tcpgate.Main");
-      }
-      java.addAll(args);
+      List<String> java = ChildProcess.tcpgateCommand(jvmArgs, extraClasspath, args);
       List<String> command = new ArrayList<>();
       if (fileLimit > 0) {
         command.add("bash");

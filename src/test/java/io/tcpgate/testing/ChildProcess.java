@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A tcpgate JVM (or anything else) run as a child process of the tests: stdin from /dev/null, no {@code TCPGATE_*}
@@ -24,6 +26,11 @@ import java.util.regex.Pattern;
  * that carries the output; no assertion library, so plain {@code main} programs can use it too.
  */
 public final class ChildProcess {
+
+  /** The line a tcpgate process logs once it has joined, deployed and bound everything. */
+  public static final Pattern STARTED = Pattern.compile("tcpgate started with \\d+ listener");
+  /** A listener's bind line on 127.0.0.1: group 1 the listener's name, group 2 its port. */
+  public static final Pattern BOUND_LOOPBACK = Pattern.compile("listener '([^']+)' bound 127\\.0\\.0\\.1:(\\d+) \\(");
 
   private final String name;
   private final Process process;
@@ -70,6 +77,32 @@ public final class ChildProcess {
   /** The project directory: system property {@code tcpgate.basedir} (set by failsafe), else the working directory. */
   public static Path basedir() {
     return Path.of(System.getProperty("tcpgate.basedir", System.getProperty("user.dir"))).toAbsolutePath();
+  }
+
+  /** The bind line of listener {@code listener} on 127.0.0.1: group 1 is its port. */
+  public static Pattern boundLoopback(String listener) {
+    return Pattern.compile("listener '" + Pattern.quote(listener) + "' bound 127\\.0\\.0\\.1:(\\d+) \\(");
+  }
+
+  /**
+   * {@code java <jvmArgs> -jar tcpgate.jar <args>}, or with {@code extraClasspath} not null
+   * {@code java <jvmArgs> -cp tcpgate.jar:extra... io.tcpgate.Main <args>}.
+   */
+  public static List<String> tcpgateCommand(List<String> jvmArgs, List<Path> extraClasspath, List<String> args) {
+    List<String> java = new ArrayList<>();
+    java.add(javaCommand());
+    java.addAll(jvmArgs);
+    if (extraClasspath == null) {
+      java.add("-jar");
+      java.add(tcpgateJar().toString());
+    } else {
+      java.add("-cp");
+      java.add(Stream.concat(Stream.of(tcpgateJar()), extraClasspath.stream()).map(Path::toString)
+        .collect(Collectors.joining(File.pathSeparator)));
+      java.add("io.tcpgate.Main");
+    }
+    java.addAll(args);
+    return java;
   }
 
   /** The java launcher of the JVM running the tests. */
