@@ -3,6 +3,7 @@ package io.tcpgate.admin;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.tcpgate.metrics.ListenerStats;
@@ -11,6 +12,7 @@ import io.tcpgate.metrics.ListenerStats.Outcome;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Publishes a listener's books as Micrometer meters, tagged by listener only (never by connection or client
@@ -26,47 +28,52 @@ public final class GatewayMeters {
 
   /** Registers every tcpgate meter of {@code stats} in {@code registry}. */
   public static void bind(MeterRegistry registry, ListenerStats stats) {
-    String listener = stats.listener();
-    Gauge.builder("tcpgate.connections.open", stats, ListenerStats::openConnections)
-      .description("Connections open now").tag(LISTENER_TAG, listener).register(registry);
-    FunctionCounter.builder("tcpgate.connections.accepted", stats, ListenerStats::accepted)
-      .description("Connections accepted").tag(LISTENER_TAG, listener).register(registry);
+    Tags tags = Tags.of(LISTENER_TAG, stats.listener());
+    gauge(registry, "tcpgate.connections.open", "Connections open now", stats, ListenerStats::openConnections, tags);
+    counter(registry, "tcpgate.connections.accepted", "Connections accepted", null, stats, ListenerStats::accepted,
+      tags);
     for (CloseReason reason : CloseReason.values()) {
-      FunctionCounter.builder("tcpgate.connections.closed", stats, s -> s.closed(reason))
-        .description("Connections closed, by reason").tag(LISTENER_TAG, listener).tag("reason", reason.tag())
-        .register(registry);
+      counter(registry, "tcpgate.connections.closed", "Connections closed, by reason", null, stats,
+        s -> s.closed(reason), tags.and("reason", reason.tag()));
     }
-    FunctionCounter.builder("tcpgate.frames.in", stats, ListenerStats::framesIn)
-      .description("Complete frames received").tag(LISTENER_TAG, listener).register(registry);
-    FunctionCounter.builder("tcpgate.frames.out", stats, ListenerStats::framesOut)
-      .description("Frames written back (replies and error replies)").tag(LISTENER_TAG, listener).register(registry);
-    FunctionCounter.builder("tcpgate.received", stats, ListenerStats::bytesIn).baseUnit(BaseUnits.BYTES)
-      .description("Bytes read from clients").tag(LISTENER_TAG, listener).register(registry);
-    FunctionCounter.builder("tcpgate.sent", stats, ListenerStats::bytesOut).baseUnit(BaseUnits.BYTES)
-      .description("Bytes written to clients").tag(LISTENER_TAG, listener).register(registry);
+    counter(registry, "tcpgate.frames.in", "Complete frames received", null, stats, ListenerStats::framesIn, tags);
+    counter(registry, "tcpgate.frames.out", "Frames written back (replies and error replies)", null, stats,
+      ListenerStats::framesOut, tags);
+    counter(registry, "tcpgate.received", "Bytes read from clients", BaseUnits.BYTES, stats, ListenerStats::bytesIn,
+      tags);
+    counter(registry, "tcpgate.sent", "Bytes written to clients", BaseUnits.BYTES, stats, ListenerStats::bytesOut,
+      tags);
     for (Outcome outcome : Outcome.values()) {
-      FunctionCounter.builder("tcpgate.replies", stats, s -> s.outcomes(outcome))
-        .description("Frames settled, by outcome").tag(LISTENER_TAG, listener).tag("outcome", outcome.tag())
-        .register(registry);
+      counter(registry, "tcpgate.replies", "Frames settled, by outcome", null, stats, s -> s.outcomes(outcome),
+        tags.and("outcome", outcome.tag()));
     }
-    Gauge.builder("tcpgate.requests.in.flight", stats, ListenerStats::inFlight)
-      .description("Event-bus requests awaiting their reply").tag(LISTENER_TAG, listener).register(registry);
-    Gauge.builder("tcpgate.timers.pending", stats, ListenerStats::pendingTimers)
-      .description("Connection deadline timers pending").tag(LISTENER_TAG, listener).register(registry);
-    Gauge.builder("tcpgate.servers", stats, ListenerStats::servers)
-      .description("NetServer instances listening").tag(LISTENER_TAG, listener).register(registry);
-    FunctionCounter.builder("tcpgate.backpressure.pauses", stats, ListenerStats::pauses)
-      .description("Times a connection stopped reading for backpressure").tag(LISTENER_TAG, listener)
-      .register(registry);
-    FunctionCounter.builder("tcpgate.accept.errors", stats, ListenerStats::acceptErrors)
-      .description("Failed accepts (accepting continued)").tag(LISTENER_TAG, listener).register(registry);
+    gauge(registry, "tcpgate.requests.in.flight", "Event-bus requests awaiting their reply", stats,
+      ListenerStats::inFlight, tags);
+    gauge(registry, "tcpgate.timers.pending", "Connection deadline timers pending", stats,
+      ListenerStats::pendingTimers, tags);
+    gauge(registry, "tcpgate.servers", "NetServer instances listening", stats, ListenerStats::servers, tags);
+    counter(registry, "tcpgate.backpressure.pauses", "Times a connection stopped reading for backpressure", null,
+      stats, ListenerStats::pauses, tags);
+    counter(registry, "tcpgate.accept.errors", "Failed accepts (accepting continued)", null, stats,
+      ListenerStats::acceptErrors, tags);
     Timer latency = Timer.builder("tcpgate.request.latency")
       .description("From a frame complete to its reply written")
-      .tag(LISTENER_TAG, listener)
+      .tags(tags)
       .publishPercentileHistogram()
       .minimumExpectedValue(Duration.ofMillis(1))
       .maximumExpectedValue(Duration.ofSeconds(30))
       .register(registry);
     stats.latencyRecorder(nanos -> latency.record(nanos, TimeUnit.NANOSECONDS));
+  }
+
+  private static void counter(MeterRegistry registry, String name, String description, String baseUnit,
+                              ListenerStats stats, ToDoubleFunction<ListenerStats> count, Tags tags) {
+    FunctionCounter.builder(name, stats, count).description(description).baseUnit(baseUnit).tags(tags)
+      .register(registry);
+  }
+
+  private static void gauge(MeterRegistry registry, String name, String description, ListenerStats stats,
+                            ToDoubleFunction<ListenerStats> value, Tags tags) {
+    Gauge.builder(name, stats, value).description(description).tags(tags).register(registry);
   }
 }
