@@ -127,16 +127,25 @@ final class Connection implements FrameSink {
    * {@link GatewayHeaders#BUSY} while its write queue is full.
    */
   Future<Void> push(Buffer payload, boolean close) {
+    return pushFramed(payload == null ? null : listener.frame(payload), close);
+  }
+
+  /** {@code payload} framed for this connection's listener; any thread. */
+  Buffer frame(Buffer payload) {
+    return listener.frame(payload);
+  }
+
+  /** {@link #push} with {@code bytes} already framed (by {@link #frame}). */
+  Future<Void> pushFramed(Buffer bytes, boolean close) {
     if (closed || closing) {
       return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, GatewayHeaders.NO_CONNECTION,
         "connection " + id + " is closed"));
     }
-    if (payload != null && socket.writeQueueFull()) {
+    if (bytes != null && socket.writeQueueFull()) {
       return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, GatewayHeaders.BUSY,
         "connection " + id + " is not reading (write queue full)"));
     }
-    if (payload != null) {
-      Buffer bytes = listener.frame(payload);
+    if (bytes != null) {
       stats.frameOut(bytes.length());
       write(bytes);
     }

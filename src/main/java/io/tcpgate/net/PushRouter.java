@@ -71,6 +71,14 @@ final class PushRouter extends VerticleBase {
       return;
     }
     boolean close = GatewayHeaders.wantsClose(message.headers());
-    registry.forEachOf(listener, connection -> connection.context().runOnContext(v -> connection.push(payload, close)));
+    // every connection of a listener frames alike: frame once, write the same bytes to each
+    Buffer[] framed = new Buffer[1];
+    registry.forEachOf(listener, connection -> {
+      if (framed[0] == null && payload != null) {
+        framed[0] = connection.frame(payload);
+      }
+      Buffer bytes = framed[0];
+      connection.context().runOnContext(v -> connection.pushFramed(bytes, close));
+    });
   }
 }
