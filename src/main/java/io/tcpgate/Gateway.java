@@ -3,9 +3,10 @@ package io.tcpgate;
 import io.tcpgate.config.GatewayConfig;
 import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.metrics.GatewayStats;
-import io.tcpgate.net.BoundListener;
-import io.tcpgate.net.Connections;
-import io.tcpgate.net.ListenerDeployer;
+import io.tcpgate.listener.RunningListener;
+import io.tcpgate.connection.Connections;
+import io.tcpgate.dispatch.PinnedDispatchCheck;
+import io.tcpgate.listener.ListenerDeployer;
 import io.tcpgate.workers.WorkerDeployer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,11 +31,11 @@ public final class Gateway {
   private final GatewayStats stats;
   private final List<String> routerDeployments;
   private final List<String> workerDeployments;
-  private final List<BoundListener> listeners;
+  private final List<RunningListener> listeners;
   private final Connections connections;
 
   private Gateway(Vertx vertx, GatewayConfig config, GatewayStats stats, List<String> routerDeployments,
-                  List<String> workerDeployments, List<BoundListener> listeners, Connections connections) {
+                  List<String> workerDeployments, List<RunningListener> listeners, Connections connections) {
     this.vertx = vertx;
     this.config = config;
     this.stats = stats;
@@ -52,7 +53,7 @@ public final class Gateway {
    */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, GatewayStats stats, int eventLoops) {
     List<String> workers = new CopyOnWriteArrayList<>();
-    List<BoundListener> bound = new CopyOnWriteArrayList<>();
+    List<RunningListener> bound = new CopyOnWriteArrayList<>();
     List<String> routers = new CopyOnWriteArrayList<>();
     Connections connections = Connections.on(vertx);
     Future<Void> chain = Future.succeededFuture();
@@ -62,6 +63,7 @@ public final class Gateway {
         return null;
       }));
     }
+    chain = chain.compose(v -> PinnedDispatchCheck.check(vertx, config, connections.pinned()));
     for (ListenerConfig listener : config.boundListeners()) {
       int instances = listener.instances() == 0 ? eventLoops : listener.instances();
       chain = chain.compose(v -> ListenerDeployer.deploy(vertx, listener, stats, instances, config.drainTimeoutMs(),
@@ -76,7 +78,7 @@ public final class Gateway {
         }));
     }
     if (!config.boundListeners().isEmpty()) {
-      chain = chain.compose(v -> connections.startPushRouter(vertx,
+      chain = chain.compose(v -> connections.startPushRouter(
           config.listeners().stream().map(ListenerConfig::name).toList())
         .map(id -> {
           routers.add(id);
@@ -98,9 +100,12 @@ public final class Gateway {
     return Future.join(undeploys).mapEmpty();
   }
 
-  private static Future<Void> undeployAll(Vertx vertx, List<BoundListener> listeners, List<String> workers) {
-    return undeploy(vertx, listeners.stream().map(BoundListener::deploymentId).toList())
-      .transform(ar -> undeploy(vertx, workers));
+  private static Future<Void> undeployAll(Vertx vertx, List<RunningListener> listeners, List<String> workers) {
+    List<Future<Void>> stops = new ArrayList<>();
+    for (RunningListener listener : listeners) {
+      stops.add(listener.stop(vertx));
+    }
+    return Future.join(stops).transform(ar -> undeploy(vertx, workers));
   }
 
   /**
@@ -116,7 +121,7 @@ public final class Gateway {
   }
 
   /** The bound listeners, in config order. */
-  public List<BoundListener> listeners() {
+  public List<RunningListener> listeners() {
     return listeners;
   }
 

@@ -1,11 +1,12 @@
 package io.tcpgate;
 
 import io.tcpgate.config.ConfigException;
+import io.tcpgate.internal.VertxInternals;
 import io.tcpgate.config.ConfigLoader;
 import io.tcpgate.config.GatewayConfig;
 import io.tcpgate.admin.GatewayInfo;
 import io.tcpgate.admin.LogSetup;
-import io.tcpgate.net.BindException;
+import io.tcpgate.listener.BindException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -76,6 +77,13 @@ public final class Main {
     log.info("tcpgate {}: configuration {}: {} listener(s), {} worker(s), role {}{}", GatewayInfo.version(),
       file == null ? "(packaged default)" : file, config.listeners().size(), config.workers().size(),
       config.cluster().role().configName(), config.cluster().enabled() ? " (clustered)" : "");
+    try {
+      VertxInternals.check();
+    } catch (IllegalStateException e) {
+      System.err.println("tcpgate: " + e.getMessage());
+      System.exit(EXIT_STARTUP_FAILED);
+      return;
+    }
     TcpGate app;
     try {
       app = await(TcpGate.create(TcpGate.defaultEventLoops(), config.cluster(), config.admin().eventBusMetrics()));
@@ -86,6 +94,9 @@ public final class Main {
     }
     try {
       await(app.start(config));
+    } catch (ConfigException e) {
+      fail(app, "invalid configuration: " + e.getMessage(), EXIT_BAD_CONFIG);
+      return;
     } catch (BindException e) {
       fail(app, e.getMessage(), EXIT_STARTUP_FAILED);
       return;

@@ -12,10 +12,10 @@ import io.tcpgate.config.AdminConfig;
 import io.tcpgate.config.ClusterConfig;
 import io.tcpgate.config.GatewayConfig;
 import io.tcpgate.metrics.GatewayStats;
-import io.tcpgate.net.AcceptErrorLog;
-import io.tcpgate.net.BindException;
-import io.tcpgate.net.BoundListener;
-import io.tcpgate.net.GatewayTransport;
+import io.tcpgate.listener.AcceptErrorLog;
+import io.tcpgate.listener.BindException;
+import io.tcpgate.listener.RunningListener;
+import io.tcpgate.listener.GatewayTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -119,7 +119,7 @@ public final class TcpGate {
       .compose(v -> Gateway.start(vertx, config, stats, eventLoops))
       .compose(started -> {
         gateway = started;
-        for (BoundListener listener : started.listeners()) {
+        for (RunningListener listener : started.listeners()) {
           GatewayMeters.bind(registry, stats.listener(listener.config().name()));
         }
         readiness.ready();
@@ -164,7 +164,7 @@ public final class TcpGate {
     } else {
       graceOver.complete();
     }
-    List<Integer> ports = running.listeners().stream().map(BoundListener::port).toList();
+    List<Integer> ports = running.listeners().stream().map(RunningListener::port).toList();
     return graceOver.future()
       .compose(v -> transport.closeListeningSockets(ports))
       .compose(v -> running.stop())

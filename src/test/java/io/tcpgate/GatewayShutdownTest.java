@@ -1,6 +1,6 @@
 package io.tcpgate;
 
-import io.tcpgate.net.KernelSockets;
+import io.tcpgate.listener.KernelSockets;
 import io.tcpgate.testing.RawClient;
 import io.tcpgate.testing.TestGateway;
 import io.vertx.junit5.VertxExtension;

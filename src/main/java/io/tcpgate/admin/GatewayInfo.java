@@ -2,7 +2,7 @@ package io.tcpgate.admin;
 
 import io.tcpgate.Gateway;
 import io.tcpgate.config.WorkerConfig;
-import io.tcpgate.net.BoundListener;
+import io.tcpgate.listener.RunningListener;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -26,7 +26,7 @@ public final class GatewayInfo {
       .put("version", version())
       .put("state", readiness.state().name())
       .put("uptimeSeconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000)
-      .put("node", io.tcpgate.net.Connections.node());
+      .put("node", io.tcpgate.connection.Connections.node());
     if (gateway != null) {
       info.put("role", gateway.config().cluster().role().configName())
         .put("clustered", gateway.config().cluster().enabled());
@@ -34,7 +34,7 @@ public final class GatewayInfo {
     JsonArray listeners = new JsonArray();
     JsonArray workers = new JsonArray();
     if (gateway != null) {
-      for (BoundListener listener : gateway.listeners()) {
+      for (RunningListener listener : gateway.listeners()) {
         var stats = gateway.stats().listener(listener.config().name());
         listeners.add(new JsonObject()
           .put("name", listener.config().name())

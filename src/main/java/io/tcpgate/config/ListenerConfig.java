@@ -1,6 +1,7 @@
 package io.tcpgate.config;
 
 import io.tcpgate.bus.BodyType;
+import io.tcpgate.dispatch.DispatchMode;
 import io.tcpgate.framing.FramingSpec;
 import io.vertx.core.json.JsonObject;
 
@@ -27,6 +28,7 @@ import java.util.Set;
  * @param frameTimeoutMs  a frame that has begun must be complete within this time ({@code ERR frame-timeout})
  * @param maxInFlight     frames awaiting their reply per connection before the socket stops reading
  * @param errorTemplate   error reply text, with {@code {code}} and {@code {message}} placeholders
+ * @param dispatch        how frames reach workers: in order one at a time, pinned to one instance, or in parallel
  */
 public record ListenerConfig(
   String name,
@@ -43,7 +45,8 @@ public record ListenerConfig(
   long idleTimeoutSeconds,
   long frameTimeoutMs,
   int maxInFlight,
-  String errorTemplate) {
+  String errorTemplate,
+  DispatchMode dispatch) {
 
   /** Request timeout unless configured: 5 s. */
   public static final long DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
@@ -55,13 +58,16 @@ public record ListenerConfig(
   public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
   /** In-flight frames per connection unless configured. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 128;
+  /** How frames reach workers unless configured: a connection's frames processed one after another, in order. */
+  public static final DispatchMode DEFAULT_DISPATCH = DispatchMode.ORDERED;
   /** The error reply text unless configured. */
   public static final String DEFAULT_ERROR_TEMPLATE = "ERR {code} {message}";
 
   static final Set<String> KEYS = Set.of("name", "host", "port", "family", "instances", "address", "body", "reply",
-    "publish", "framing", "requestTimeoutMs", "idleTimeoutSeconds", "frameTimeoutMs", "maxInFlight", "errorTemplate");
+    "publish", "framing", "requestTimeoutMs", "idleTimeoutSeconds", "frameTimeoutMs", "maxInFlight", "errorTemplate",
+    "dispatch");
   static final Set<String> DEFAULT_KEYS = Set.of("requestTimeoutMs", "idleTimeoutSeconds", "frameTimeoutMs",
-    "maxInFlight", "maxFrameBytes", "errorTemplate", "instances");
+    "maxInFlight", "maxFrameBytes", "errorTemplate", "instances", "dispatch");
 
   static ListenerConfig fromJson(Object value, String path, JsonObject defaults) {
     JsonFields f = JsonFields.of(value, path, KEYS);
@@ -96,6 +102,8 @@ public record ListenerConfig(
     if (!template.contains("{code}")) {
       throw new ConfigException(f.child("errorTemplate"), "must contain {code}");
     }
+    DispatchMode dispatch = dispatchMode(f.child("dispatch"),
+      f.string("dispatch", d.string("dispatch", DEFAULT_DISPATCH.configName())));
     return new ListenerConfig(
       name,
       host,
@@ -114,7 +122,17 @@ public record ListenerConfig(
       f.longValue("frameTimeoutMs", d.longValue("frameTimeoutMs", DEFAULT_FRAME_TIMEOUT_MS, 1, Long.MAX_VALUE),
         1, Long.MAX_VALUE),
       f.intValue("maxInFlight", d.intValue("maxInFlight", DEFAULT_MAX_IN_FLIGHT, 1, 1 << 20), 1, 1 << 20),
-      template);
+      template,
+      dispatch);
+  }
+
+  private static DispatchMode dispatchMode(String path, String name) {
+    for (DispatchMode mode : DispatchMode.values()) {
+      if (mode.configName().equals(name)) {
+        return mode;
+      }
+    }
+    throw new ConfigException(path, "must be one of ordered, pinned, parallel (got '" + name + "')");
   }
 
   private static void checkHost(String path, String host, AddressFamily family) {
@@ -192,6 +210,6 @@ public record ListenerConfig(
 
   /** {@code host:port} as written in logs, with brackets around IPv6 hosts. */
   public String hostAndPort(int actualPort) {
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + actualPort;
+    return HostPort.format(host, actualPort);
   }
 }

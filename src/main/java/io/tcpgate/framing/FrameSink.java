@@ -31,4 +31,8 @@ public interface FrameSink {
    * @param error the typed error; {@link FramingException#code()} is the wire error code
    */
   void onFramingError(FramingException error);
+
+  /** TEMPORARY: the stream ended after the last frame. */
+  default void onEndOfStream() {
+  }
 }

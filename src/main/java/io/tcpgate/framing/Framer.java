@@ -119,6 +119,49 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
     settle();
   }
 
+  private boolean endRequested;
+  private boolean ended;
+
+  /** TEMPORARY end of stream (replaced by the framing branch). */
+  public final void end() {
+    if (failed || endRequested) {
+      return;
+    }
+    endRequested = true;
+    finishEnd();
+  }
+
+  private void finishEnd() {
+    if (!endRequested || ended || paused || depth > 0 || failed) {
+      return;
+    }
+    if (fed > consumed || incompleteFrameConsumedBytes() > 0) {
+      if (this instanceof DelimitedFramer && tailSlack >= 0 && fed > consumed) {
+        ended = true;
+        handleTail();
+        if (failed) {
+          return;
+        }
+      } else {
+        fail(new FramingException(FramingException.Kind.BAD_FRAME, "stream ended inside a frame"));
+        return;
+      }
+    }
+    ended = true;
+    sink.onEndOfStream();
+  }
+
+  private void handleTail() {
+    fed += 1;
+    depth++;
+    try {
+      parser.handle(Buffer.buffer("\n"));
+    } finally {
+      depth--;
+    }
+    settle();
+  }
+
   /**
    * Stops delivering frames; bytes keep being buffered. May be called from inside {@link FrameSink#onFrame},
    * in which case no further frame is delivered by the running {@code handle}/{@code resume}. Idempotent.
@@ -144,6 +187,7 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
       depth--;
     }
     settle();
+    finishEnd();
   }
 
   /**

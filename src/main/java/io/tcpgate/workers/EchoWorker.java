@@ -1,10 +1,12 @@
 package io.tcpgate.workers;
 
+import io.tcpgate.bus.PinnedConsumer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
 /**
- * Built-in worker {@code echo}: replies to every request with its own body.
+ * Built-in worker {@code echo}: replies to every request with its own body. Registers with {@link PinnedConsumer},
+ * so listeners may use {@code pinned} dispatch.
  * Config: {@code address} (default {@value #DEFAULT_ADDRESS}).
  */
 public final class EchoWorker extends VerticleBase {
@@ -15,6 +17,6 @@ public final class EchoWorker extends VerticleBase {
   @Override
   public Future<?> start() {
     String address = config().getString("address", DEFAULT_ADDRESS);
-    return vertx.eventBus().consumer(address, message -> message.reply(message.body())).completion();
+    return PinnedConsumer.register(vertx, address, message -> message.reply(message.body()));
   }
 }

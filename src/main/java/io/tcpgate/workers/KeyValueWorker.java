@@ -1,5 +1,6 @@
 package io.tcpgate.workers;
 
+import io.tcpgate.bus.PinnedConsumer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -18,6 +19,8 @@ import java.nio.charset.StandardCharsets;
  *   <li>anything else → {@code ERR unknown-command}</li>
  * </ul>
  * Config: {@code address} (default {@value #DEFAULT_ADDRESS}), {@code map} (default {@value #DEFAULT_MAP}).
+ * Registers with {@link PinnedConsumer}; with a local map each command completes before the handler returns, so a
+ * pinned connection's commands run in order. On a cluster the map is asynchronous: use {@code ordered} there.
  * Accepts String or Buffer bodies.
  */
 public final class KeyValueWorker extends VerticleBase {
@@ -35,7 +38,7 @@ public final class KeyValueWorker extends VerticleBase {
     return vertx.sharedData().<String, String>getAsyncMap(config().getString("map", DEFAULT_MAP))
       .compose(m -> {
         map = m;
-        return vertx.eventBus().consumer(address, this::handle).completion();
+        return PinnedConsumer.register(vertx, address, this::handle);
       });
   }
 

@@ -1,0 +1,588 @@
+package io.tcpgate.connection;
+
+import io.tcpgate.admission.Admission;
+import io.tcpgate.bus.ErrorCode;
+import io.tcpgate.bus.FrameCodec;
+import io.tcpgate.bus.GatewayHeaders;
+import io.tcpgate.config.HostPort;
+import io.tcpgate.config.ListenerConfig;
+import io.tcpgate.dispatch.Dispatcher;
+import io.tcpgate.dispatch.PushTarget;
+import io.tcpgate.framing.FrameSink;
+import io.tcpgate.framing.Framer;
+import io.tcpgate.framing.FramingException;
+import io.tcpgate.internal.HalfClose;
+import io.tcpgate.metrics.ListenerStats;
+import io.tcpgate.metrics.ListenerStats.CloseReason;
+import io.tcpgate.metrics.ListenerStats.Outcome;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection, and the single policy point that decides what every event does in each
+ * {@link ConnectionState}: a frame, a reply or error, a deadline, the client's end of stream, a reset, the gateway's
+ * drain, a push. The mechanisms it calls are classes of their own: the {@link Framer} cuts frames, the
+ * {@link Dispatcher} decides when each request goes onto the event bus, the {@link ReplyQueue} keeps replies in frame
+ * order and batches their writes, {@link Deadlines} holds the timers.
+ *
+ * <p>Its state is confined to the event loop that accepted the socket; only {@link #replyReceived} and
+ * {@link #requestFailed} may be called from other threads, and they hand their result to that event loop. Reading
+ * stops while {@code maxInFlight} frames are taken and not yet answered, or while the socket's write queue is full,
+ * and resumes when both drain, so memory per connection stays bounded whatever the client does.
+ */
+public final class Connection implements FrameSink, PushTarget {
+
+  /** How long a connection that must close may take to flush its last reply before it is closed anyway. */
+  public static final long CLOSE_LINGER_MS = 5_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+
+  private final Context context;
+  private final EventBus bus;
+  private final NetSocket socket;
+  private final ListenerContext listener;
+  private final ListenerConfig config;
+  private final ListenerStats stats;
+  private final Admission.Ticket ticket;
+  private final Framer framer;
+  private final Dispatcher dispatcher;
+  private final ReplyQueue replies;
+  private final Deadlines deadlines;
+  private final String id;
+  private final String remote;
+  private final String local;
+  private final long requestTimeoutNanos;
+
+  private ConnectionState state = ConnectionState.OPEN;
+  private CloseReason closeReason;
+  private boolean resetSeen;
+  private boolean readingPaused;
+  private long nextSequence = 1;
+  private long lastReadNanos = System.nanoTime();
+  private long readingResumedNanos = lastReadNanos;
+
+  Connection(Vertx vertx, NetSocket socket, ListenerContext listener, Admission.Ticket ticket) {
+    this.context = vertx.getOrCreateContext();
+    this.bus = vertx.eventBus();
+    this.socket = socket;
+    this.listener = listener;
+    this.config = listener.config;
+    this.stats = listener.stats;
+    this.ticket = ticket;
+    this.framer = config.framing().newFramer(this);
+    this.dispatcher = Dispatcher.create(config.dispatch(), config.address(), listener.requests, listener.pinned);
+    this.replies = new ReplyQueue(context, socket, stats, this::afterWrite);
+    this.deadlines = new Deadlines(vertx, stats);
+    this.requestTimeoutNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs()),
+      RequestDeadline.MAX_NANOS);
+    this.id = ConnectionIds.next();
+    this.remote = format(socket.remoteAddress());
+    this.local = format(socket.localAddress());
+  }
+
+  void start() {
+    stats.connectionOpened();
+    listener.registry.add(this);
+    LOG.debug("[c-{}] {} connected to '{}' on {}", id, remote, config.name(), local);
+    publishEvent("connected", null);
+    HalfClose.deliverEndOfStream(socket);
+    socket.handler(this::onData);
+    socket.drainHandler(v -> updateReading());
+    socket.exceptionHandler(this::onSocketError);
+    socket.closeHandler(v -> onClosed());
+    socket.shutdownHandler(v -> onDrain());
+    listener.idleSweeper.add(this);
+  }
+
+  /** The connection's id, unique across JVMs. */
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String listenerName() {
+    return config.name();
+  }
+
+  @Override
+  public Context context() {
+    return context;
+  }
+
+  @Override
+  public Buffer frame(Buffer payload) {
+    return listener.frame(payload);
+  }
+
+  long requestTimeoutMs() {
+    return config.requestTimeoutMs();
+  }
+
+  // ---- events from the socket and the framer
+
+  private void onData(Buffer chunk) {
+    if (!state.readsFrames()) {
+      return;
+    }
+    lastReadNanos = System.nanoTime();
+    if (chunk.length() == 0) {
+      LOG.debug("[c-{}] end of stream from the client, {} frame(s) taken and not answered", id, replies.size());
+      framer.end();
+      return;
+    }
+    stats.bytesIn(chunk.length());
+    framer.handle(chunk);
+    armFrameDeadline();
+  }
+
+  @Override
+  public void onFrame(Buffer frame) {
+    switch (state) {
+      case OPEN:
+        take(frame);
+        break;
+      case DRAINING:
+        stats.frameIn();
+        nextSequence++;
+        refuse(ErrorCode.SHUTTING_DOWN, Outcome.SHUTTING_DOWN, System.nanoTime());
+        break;
+      default:
+        break;
+    }
+  }
+
+  @Override
+  public void onEndOfStream() {
+    if (state == ConnectionState.OPEN || state == ConnectionState.DRAINING) {
+      moveTo(ConnectionState.INPUT_ENDED);
+      closeIfAnswered();
+    }
+  }
+
+  @Override
+  public void onFramingError(FramingException error) {
+    boolean tooLarge = error.kind() == FramingException.Kind.FRAME_TOO_LARGE;
+    ErrorCode code = tooLarge ? ErrorCode.FRAME_TOO_LARGE : ErrorCode.BAD_FRAME;
+    LOG.debug("[c-{}] {}: {}", id, code.code(), error.getMessage());
+    finishWith(code, tooLarge ? CloseReason.FRAME_TOO_LARGE : CloseReason.BAD_FRAME);
+  }
+
+  private void onSocketError(Throwable error) {
+    if (error instanceof IOException) {
+      resetSeen = true;
+      LOG.debug("[c-{}] socket error: {}", id, error.toString());
+    } else {
+      LOG.warn("[c-{}] unexpected error, closing: {}", id, error.toString(), error);
+      closeNow(CloseReason.ERROR);
+    }
+  }
+
+  /** The gateway is shutting down (Vert.x's NetServer shutdown reached this connection). */
+  private void onDrain() {
+    stats.drainStarted();
+    LOG.debug("[c-{}] draining: {} replies pending", id, replies.size());
+    if (state == ConnectionState.OPEN) {
+      moveTo(ConnectionState.DRAINING);
+      closeIfAnswered();
+    }
+  }
+
+  // ---- frames
+
+  private void take(Buffer frame) {
+    stats.frameIn();
+    long sequence = nextSequence++;
+    long completeNanos = System.nanoTime();
+    Object body;
+    try {
+      body = FrameCodec.requestBody(config.body(), frame);
+    } catch (IllegalArgumentException e) {
+      refuse(ErrorCode.BAD_JSON, Outcome.BAD_JSON, completeNanos);
+      return;
+    }
+    if (!config.reply()) {
+      DeliveryOptions options = new DeliveryOptions().setHeaders(requestHeaders(sequence));
+      if (config.publish()) {
+        bus.publish(config.address(), body, options);
+      } else {
+        bus.send(config.address(), body, options);
+      }
+      stats.outcome(Outcome.SENT);
+      return;
+    }
+    ReplySlot slot = new ReplySlot(this, body, sequence, completeNanos);
+    replies.add(slot);
+    stats.requestStarted();
+    dispatcher.submit(slot);
+    armRequestDeadline();
+    if (replies.size() >= config.maxInFlight()) {
+      updateReading();
+    }
+  }
+
+  MultiMap requestHeaders(long sequence) {
+    return MultiMap.caseInsensitiveMultiMap()
+      .add(HeaderNames.CONNECTION_ID, id)
+      .add(HeaderNames.LISTENER, config.name())
+      .add(HeaderNames.REMOTE_ADDRESS, remote)
+      .add(HeaderNames.LOCAL_ADDRESS, local)
+      .add(HeaderNames.SEQUENCE, Long.toString(sequence))
+      .add(HeaderNames.DEADLINE, Long.toString(RequestDeadline.epochMillis(config.requestTimeoutMs())));
+  }
+
+  /** A frame answered by the gateway itself, in its place in the reply order. */
+  private void refuse(ErrorCode code, Outcome outcome, long completeNanos) {
+    stats.outcome(outcome);
+    if (!config.reply()) {
+      return;
+    }
+    replies.add(ReplySlot.answered(completeNanos, listener.framedError(code), false));
+    replies.answered();
+  }
+
+  // ---- outcomes
+
+  /**
+   * A worker's reply to {@code slot}'s frame: turned into the frame's bytes on the calling thread (a worker's, on the
+   * local fast path), then put in its place on this connection's event loop.
+   */
+  void replyReceived(ReplySlot slot, Object body, MultiMap headers) {
+    if (body instanceof ReplyException) {
+      requestFailed(slot, (ReplyException) body);
+      return;
+    }
+    Buffer bytes;
+    boolean closeAfter = false;
+    Outcome outcome = Outcome.OK;
+    try {
+      Buffer payload = FrameCodec.replyBytes(body);
+      bytes = payload == null ? null : listener.frame(payload);
+      if (bytes != null && bytes == body) {
+        // framed as is (fixed-size framing): the worker may reuse its buffer once reply() returns
+        bytes = bytes.copy();
+      }
+      closeAfter = GatewayHeaders.wantsClose(headers);
+    } catch (RuntimeException e) {
+      // a body that is not Buffer, String or JsonObject, or a JsonObject that cannot be encoded
+      bytes = listener.framedError(ErrorCode.WORKER_FAILED, String.valueOf(e.getMessage()));
+      outcome = Outcome.WORKER_FAILED;
+    }
+    onOutcome(slot, bytes, closeAfter, outcome);
+  }
+
+  /** The event bus could not deliver {@code slot}'s frame, or the worker failed it. Any thread. */
+  void requestFailed(ReplySlot slot, Throwable cause) {
+    Outcome outcome = failureOutcome(cause);
+    ErrorCode code = switch (outcome) {
+      case TIMEOUT -> ErrorCode.TIMEOUT;
+      case NO_HANDLER -> ErrorCode.NO_HANDLER;
+      default -> ErrorCode.WORKER_FAILED;
+    };
+    String detail = code != ErrorCode.WORKER_FAILED ? null
+      : cause instanceof ReplyException ? cause.getMessage() : String.valueOf(cause.getMessage());
+    onOutcome(slot, listener.framedError(code, detail), false, outcome);
+  }
+
+  private static Outcome failureOutcome(Throwable cause) {
+    if (cause instanceof ReplyException) {
+      switch (((ReplyException) cause).failureType()) {
+        case TIMEOUT:
+          return Outcome.TIMEOUT;
+        case NO_HANDLERS:
+          return Outcome.NO_HANDLER;
+        default:
+          return Outcome.WORKER_FAILED;
+      }
+    }
+    return Outcome.WORKER_FAILED;
+  }
+
+  private void onOutcome(ReplySlot slot, Buffer bytes, boolean closeAfter, Outcome outcome) {
+    if (Vertx.currentContext() == context) {
+      settle(slot, bytes, closeAfter, outcome);
+    } else {
+      context.runOnContext(v -> settle(slot, bytes, closeAfter, outcome));
+    }
+  }
+
+  private void settle(ReplySlot slot, Buffer bytes, boolean closeAfter, Outcome outcome) {
+    if (slot.done()) {
+      return;
+    }
+    stats.requestEnded();
+    stats.outcome(outcome);
+    slot.complete(bytes, closeAfter);
+    dispatcher.settled(slot);
+    armRequestDeadline();
+    replies.answered();
+  }
+
+  /** Called by the reply queue after each round of writes. */
+  private void afterWrite(ReplySlot closing) {
+    if (closing != null) {
+      closeAfterWrites(state == ConnectionState.FINISHING ? closeReason : CloseReason.SERVER);
+    } else if (!closeIfAnswered()) {
+      updateReading();
+    }
+  }
+
+  /** Closes a draining or half-closed connection whose frames are all answered; tells whether it did. */
+  private boolean closeIfAnswered() {
+    if (!state.closesWhenAnswered() || !replies.isEmpty()) {
+      return false;
+    }
+    closeAfterWrites(state == ConnectionState.INPUT_ENDED ? CloseReason.CLIENT : CloseReason.SHUTDOWN);
+    return true;
+  }
+
+  // ---- deadlines
+
+  /** Answers, with {@code ERR timeout}, every request whose deadline has passed; then waits for the next one. */
+  private void expireRequests() {
+    long now = System.nanoTime();
+    boolean expired = false;
+    for (ReplySlot slot : replies.slots()) {
+      if (!slot.awaitingReply()) {
+        continue;
+      }
+      if (slot.sentNanos() + requestTimeoutNanos - now > 0) {
+        break;
+      }
+      if (!dispatcher.forget(slot)) {
+        slot.replyOnItsWay();
+      } else {
+        stats.requestEnded();
+        stats.outcome(Outcome.TIMEOUT);
+        slot.complete(listener.framedError(ErrorCode.TIMEOUT), false);
+        dispatcher.settled(slot);
+        expired = true;
+      }
+    }
+    armRequestDeadline();
+    if (expired) {
+      replies.answered();
+    }
+  }
+
+  /**
+   * One request timer per connection, armed for the oldest request still waiting. Requests are sent in frame order,
+   * so their deadlines come in that order too: when it fires it answers every expired request at the head and
+   * re-arms for the next one; a timer that finds nothing waiting is not re-armed.
+   */
+  private void armRequestDeadline() {
+    if (deadlines.requestArmed() || state == ConnectionState.CLOSED) {
+      return;
+    }
+    for (ReplySlot slot : replies.slots()) {
+      if (slot.awaitingReply()) {
+        long delayNanos = slot.sentNanos() + requestTimeoutNanos - System.nanoTime();
+        deadlines.armRequest(TimeUnit.NANOSECONDS.toMillis(delayNanos + 999_999), this::expireRequests);
+        return;
+      }
+    }
+  }
+
+  private void armFrameDeadline() {
+    if (deadlines.frameArmed() || !state.readsFrames() || !framer.hasPartialFrame()) {
+      return;
+    }
+    deadlines.armFrame(config.frameTimeoutMs() - partialFrameAgeMs(), () -> {
+      if (!state.readsFrames() || !framer.hasPartialFrame()) {
+        return;
+      }
+      long ageMs = partialFrameAgeMs();
+      if (ageMs >= config.frameTimeoutMs()) {
+        LOG.debug("[c-{}] frame incomplete after {} ms", id, ageMs);
+        finishWith(ErrorCode.FRAME_TIMEOUT, CloseReason.FRAME_TIMEOUT);
+      } else {
+        armFrameDeadline();
+      }
+    });
+  }
+
+  /** How long the current partial frame has been waiting on the client; time we spent not reading does not count. */
+  private long partialFrameAgeMs() {
+    long since = Math.max(framer.partialFrameSinceNanos(), readingResumedNanos);
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+  }
+
+  /** When a byte was last read or written. */
+  long lastActivityNanos() {
+    return Math.max(lastReadNanos, replies.lastWriteNanos());
+  }
+
+  /** Closes the connection for having been idle; called by the idle sweeper, which checked {@link #lastActivityNanos}. */
+  void closeAsIdle(long nowNanos) {
+    if (state == ConnectionState.CLOSED) {
+      return;
+    }
+    LOG.debug("[c-{}] idle for {} ms, closing", id, TimeUnit.NANOSECONDS.toMillis(nowNanos - lastActivityNanos()));
+    closeNow(CloseReason.IDLE_TIMEOUT);
+  }
+
+  // ---- pushes
+
+  @Override
+  public Future<Void> pushFramed(Buffer bytes, boolean close) {
+    if (!state.acceptsPush()) {
+      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, GatewayHeaders.NO_CONNECTION,
+        "connection " + id + " is closed"));
+    }
+    if (bytes != null && socket.writeQueueFull()) {
+      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, GatewayHeaders.BUSY,
+        "connection " + id + " is not reading (write queue full)"));
+    }
+    if (bytes != null) {
+      stats.frameOut(bytes.length());
+      replies.write(bytes);
+    }
+    Future<Void> written = replies.lastWrite() == null ? Future.succeededFuture() : replies.lastWrite();
+    if (close) {
+      closeAfterWrites(CloseReason.SERVER);
+    }
+    return written;
+  }
+
+  // ---- reading, finishing, closing
+
+  private void updateReading() {
+    boolean wanted = state.readsFrames() && replies.size() < config.maxInFlight() && !socket.writeQueueFull();
+    if (wanted && readingPaused) {
+      readingPaused = false;
+      framer.resume();
+      if (!readingPaused) {
+        readingResumedNanos = System.nanoTime();
+        socket.resume();
+        armFrameDeadline();
+      }
+    } else if (!wanted && !readingPaused) {
+      readingPaused = true;
+      socket.pause();
+      framer.pause();
+      if (state.readsFrames()) {
+        stats.paused();
+      }
+    }
+  }
+
+  /** Queues a last error reply after the frames already taken, then closes once it is written. */
+  private void finishWith(ErrorCode code, CloseReason reason) {
+    if (state != ConnectionState.OPEN && state != ConnectionState.DRAINING && state != ConnectionState.INPUT_ENDED) {
+      return;
+    }
+    moveTo(ConnectionState.FINISHING);
+    closeReason = reason;
+    updateReading();
+    replies.add(ReplySlot.answered(System.nanoTime(), listener.framedError(code), true));
+    replies.answered();
+  }
+
+  private void closeAfterWrites(CloseReason reason) {
+    if (state == ConnectionState.CLOSING || state == ConnectionState.CLOSED) {
+      return;
+    }
+    moveTo(ConnectionState.CLOSING);
+    if (closeReason == null) {
+      closeReason = reason;
+    }
+    replies.stop();
+    updateReading();
+    Future<Void> pending = replies.lastWrite();
+    if (pending == null || pending.isComplete()) {
+      socket.close();
+      return;
+    }
+    pending.onComplete(ar -> socket.close());
+    deadlines.armLinger(CLOSE_LINGER_MS, socket::close);
+  }
+
+  private void closeNow(CloseReason reason) {
+    if (state == ConnectionState.CLOSED) {
+      return;
+    }
+    if (closeReason == null) {
+      closeReason = reason;
+    }
+    if (state != ConnectionState.CLOSING) {
+      moveTo(ConnectionState.CLOSING);
+    }
+    replies.stop();
+    socket.close();
+  }
+
+  private void onClosed() {
+    if (state == ConnectionState.CLOSED) {
+      return;
+    }
+    moveTo(ConnectionState.CLOSED);
+    replies.stop();
+    deadlines.cancelAll();
+    framer.pause();
+    int abandoned = 0;
+    for (ReplySlot slot : replies.drainAll()) {
+      if (slot.done()) {
+        continue;
+      }
+      if (slot.outstanding()) {
+        dispatcher.forget(slot);
+      }
+      slot.complete(null, false);
+      stats.requestEnded();
+      stats.outcome(Outcome.ABANDONED);
+      abandoned++;
+    }
+    dispatcher.close();
+    ticket.release();
+    CloseReason reason = closeReason != null ? closeReason : resetSeen ? CloseReason.RESET : CloseReason.CLIENT;
+    stats.connectionClosed(reason);
+    listener.registry.remove(this);
+    listener.idleSweeper.remove(this);
+    LOG.debug("[c-{}] closed ({}), {} replies abandoned", id, reason.tag(), abandoned);
+    publishEvent("closed", reason);
+  }
+
+  private void moveTo(ConnectionState next) {
+    if (!state.canMoveTo(next)) {
+      throw new IllegalStateException("connection " + id + ": no move from " + state + " to " + next);
+    }
+    state = next;
+  }
+
+  private void publishEvent(String event, CloseReason reason) {
+    JsonObject json = new JsonObject()
+      .put("event", event)
+      .put("connectionId", id)
+      .put("listener", config.name())
+      .put("remoteAddress", remote)
+      .put("localAddress", local)
+      .put("node", ConnectionIds.node())
+      .put("timestamp", System.currentTimeMillis());
+    if (reason != null) {
+      json.put("reason", reason.tag());
+    }
+    bus.publish(GatewayHeaders.EVENTS_ADDRESS, json);
+  }
+
+  private static String format(SocketAddress address) {
+    if (address == null) {
+      return "";
+    }
+    String host = address.hostAddress();
+    return host == null ? address.toString() : HostPort.format(host, address.port());
+  }
+}

@@ -1,0 +1,83 @@
+package io.tcpgate.connection;
+
+import io.tcpgate.metrics.ListenerStats;
+import io.vertx.core.Vertx;
+
+/**
+ * A connection's timers, at most one of each kind: the request deadline (armed for the oldest request still waiting
+ * for its reply), the frame deadline (armed while a frame is incomplete) and the close linger (a last write that must
+ * not hold a closing connection forever). Each pending timer is counted in the listener's books, so a leak shows.
+ * Confined to the connection's event loop; what happens when one fires is the connection's policy.
+ */
+final class Deadlines {
+
+  private final Vertx vertx;
+  private final ListenerStats stats;
+  private long requestTimer = -1;
+  private long frameTimer = -1;
+  private long lingerTimer = -1;
+
+  Deadlines(Vertx vertx, ListenerStats stats) {
+    this.vertx = vertx;
+    this.stats = stats;
+  }
+
+  boolean requestArmed() {
+    return requestTimer != -1;
+  }
+
+  void armRequest(long delayMs, Runnable expired) {
+    if (requestTimer == -1) {
+      requestTimer = start(delayMs, () -> {
+        requestTimer = -1;
+        expired.run();
+      });
+    }
+  }
+
+  boolean frameArmed() {
+    return frameTimer != -1;
+  }
+
+  void armFrame(long delayMs, Runnable expired) {
+    if (frameTimer == -1) {
+      frameTimer = start(delayMs, () -> {
+        frameTimer = -1;
+        expired.run();
+      });
+    }
+  }
+
+  void armLinger(long delayMs, Runnable expired) {
+    if (lingerTimer == -1) {
+      lingerTimer = start(delayMs, () -> {
+        lingerTimer = -1;
+        expired.run();
+      });
+    }
+  }
+
+  /** Cancels every pending timer (the connection closed). */
+  void cancelAll() {
+    requestTimer = cancel(requestTimer);
+    frameTimer = cancel(frameTimer);
+    lingerTimer = cancel(lingerTimer);
+  }
+
+  private long start(long delayMs, Runnable action) {
+    stats.timerStarted();
+    return vertx.setTimer(Math.max(1, delayMs), t -> {
+      stats.timerEnded();
+      action.run();
+    });
+  }
+
+  /** Cancels a live timer; counted here even when Vert.x already dropped it with an undeployed verticle. */
+  private long cancel(long timer) {
+    if (timer != -1) {
+      vertx.cancelTimer(timer);
+      stats.timerEnded();
+    }
+    return -1;
+  }
+}

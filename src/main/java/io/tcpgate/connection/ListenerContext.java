@@ -1,0 +1,78 @@
+package io.tcpgate.connection;
+
+import io.tcpgate.admission.Admission;
+import io.tcpgate.bus.ErrorCode;
+import io.tcpgate.bus.ErrorReplyTemplate;
+import io.tcpgate.bus.PinnedInstances;
+import io.tcpgate.config.ListenerConfig;
+import io.tcpgate.dispatch.RequestSender;
+import io.tcpgate.framing.FramingException;
+import io.tcpgate.metrics.ListenerStats;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the connections of one listener instance (one NetServer, one event loop) share: its config, its books, its
+ * error replies (framed once for the codes without a message), the node's connection registry, request sender and
+ * pinned worker instances, and the instance's idle sweeper. Obtain one from {@link Connections#forListener}.
+ */
+public final class ListenerContext {
+
+  final ListenerConfig config;
+  final ListenerStats stats;
+  final ErrorReplyTemplate errors;
+  final ConnectionRegistry registry;
+  final IdleSweeper idleSweeper;
+  final RequestSender requests;
+  final PinnedInstances pinned;
+  private final Vertx vertx;
+  private final Map<ErrorCode, Buffer> framedErrors = new EnumMap<>(ErrorCode.class);
+
+  ListenerContext(Vertx vertx, ListenerConfig config, ListenerStats stats, Connections connections) {
+    this.vertx = vertx;
+    this.config = config;
+    this.stats = stats;
+    this.errors = new ErrorReplyTemplate(config.errorTemplate());
+    this.registry = connections.registry();
+    this.idleSweeper = new IdleSweeper(vertx, TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds()));
+    this.requests = connections.requests();
+    this.pinned = connections.pinned();
+    for (ErrorCode code : ErrorCode.values()) {
+      framedErrors.put(code, frame(errors.render(code, null)));
+    }
+  }
+
+  /** Starts the instance's idle sweeper; call on the instance's event loop once it listens. */
+  public void start() {
+    idleSweeper.start();
+  }
+
+  /** Takes a socket the admission let in: from here on the connection owns it. Call on the socket's event loop. */
+  public void accept(NetSocket socket, Admission.Ticket ticket) {
+    new Connection(vertx, socket, this, ticket).start();
+  }
+
+  /** {@code payload} framed for this listener; a payload the framing cannot carry becomes {@code ERR reply-too-large}. */
+  Buffer frame(Buffer payload) {
+    try {
+      return config.framing().encodeReply(payload);
+    } catch (FramingException e) {
+      return config.framing().encodeReply(errors.render(ErrorCode.REPLY_TOO_LARGE, null));
+    }
+  }
+
+  /** The framed error reply for {@code code} with no message; the same buffer every time, never written to. */
+  Buffer framedError(ErrorCode code) {
+    return framedErrors.get(code);
+  }
+
+  /** The framed error reply for {@code code} with {@code message}. */
+  Buffer framedError(ErrorCode code, String message) {
+    return message == null ? framedError(code) : frame(errors.render(code, message));
+  }
+}

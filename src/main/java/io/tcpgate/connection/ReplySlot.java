@@ -1,0 +1,124 @@
+package io.tcpgate.connection;
+
+import io.tcpgate.dispatch.Request;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * One frame's place in a connection's reply order, and its request on the event bus: queued until its dispatcher
+ * sends it, then waiting for its reply, then answered (the bytes to write, or nothing).
+ */
+final class ReplySlot extends Request {
+
+  /** Where the slot is in its life. */
+  enum Stage {
+    /** Taken, not sent yet (its dispatcher holds it back). */
+    QUEUED,
+    /** Sent; its deadline runs. */
+    SENT,
+    /** The reply was taken and is on its way to the event loop: its deadline no longer applies. */
+    REPLY_ON_ITS_WAY,
+    /** Answered: {@link #bytes()} are to be written in their turn. */
+    DONE
+  }
+
+  private final Connection connection;
+  private final long sequence;
+  private final long frameCompleteNanos;
+  private Stage stage = Stage.QUEUED;
+  private long sentNanos;
+  private MultiMap headers;
+  private Buffer bytes;
+  private boolean closeAfter;
+
+  ReplySlot(Connection connection, Object body, long sequence, long frameCompleteNanos) {
+    super(body);
+    this.connection = connection;
+    this.sequence = sequence;
+    this.frameCompleteNanos = frameCompleteNanos;
+  }
+
+  /** A slot answered by the gateway itself. */
+  static ReplySlot answered(long frameCompleteNanos, Buffer bytes, boolean closeAfter) {
+    ReplySlot slot = new ReplySlot(null, null, 0, frameCompleteNanos);
+    slot.complete(bytes, closeAfter);
+    return slot;
+  }
+
+  @Override
+  protected void sending() {
+    stage = Stage.SENT;
+    sentNanos = System.nanoTime();
+    headers = connection.requestHeaders(sequence);
+  }
+
+  @Override
+  protected MultiMap headers() {
+    MultiMap sent = headers;
+    headers = null;
+    return sent;
+  }
+
+  @Override
+  protected long timeoutMs() {
+    return connection.requestTimeoutMs();
+  }
+
+  @Override
+  protected void replied(Object body, MultiMap headers) {
+    connection.replyReceived(this, body, headers);
+  }
+
+  @Override
+  protected void failed(Throwable cause) {
+    connection.requestFailed(this, cause);
+  }
+
+  /** When the frame this slot answers was complete. */
+  long frameCompleteNanos() {
+    return frameCompleteNanos;
+  }
+
+  /** When the request was sent ({@link System#nanoTime()} scale); meaningful from {@link Stage#SENT} on. */
+  long sentNanos() {
+    return sentNanos;
+  }
+
+  Stage stage() {
+    return stage;
+  }
+
+  /** The reply was taken and is on its way: the deadline no longer applies. */
+  void replyOnItsWay() {
+    stage = Stage.REPLY_ON_ITS_WAY;
+  }
+
+  /** Whether this slot was sent and still waits for a reply that its deadline may cut short. */
+  boolean awaitingReply() {
+    return stage == Stage.SENT;
+  }
+
+  /** Whether the request went onto the event bus and its outcome is not known yet. */
+  boolean outstanding() {
+    return stage == Stage.SENT || stage == Stage.REPLY_ON_ITS_WAY;
+  }
+
+  /** Fills the slot; {@code bytes} may be {@code null} when nothing is to be written. */
+  void complete(Buffer bytes, boolean closeAfter) {
+    this.stage = Stage.DONE;
+    this.bytes = bytes;
+    this.closeAfter = closeAfter;
+  }
+
+  boolean done() {
+    return stage == Stage.DONE;
+  }
+
+  Buffer bytes() {
+    return bytes;
+  }
+
+  boolean closeAfter() {
+    return closeAfter;
+  }
+}

@@ -1,0 +1,63 @@
+package io.tcpgate.dispatch;
+
+import io.tcpgate.bus.PinnedInstances;
+
+/**
+ * Decides when and where each of one connection's requests goes onto the event bus: the {@link DispatchMode} of its
+ * listener, for one connection. Requests are {@link #submit submitted} in frame order and {@link #settled settled}
+ * when their outcome is known (reply, failure or deadline); a dispatcher never sends a request before an earlier
+ * one, so requests leave in frame order in every mode. Confined to the connection's event loop.
+ */
+public abstract class Dispatcher {
+
+  private final RequestSender sender;
+
+  Dispatcher(RequestSender sender) {
+    this.sender = sender;
+  }
+
+  /**
+   * The dispatcher for one new connection; call on the connection's event loop.
+   *
+   * @param instances where {@link DispatchMode#PINNED} finds the worker instances of {@code address}
+   */
+  public static Dispatcher create(DispatchMode mode, String address, RequestSender sender,
+                                  PinnedInstances instances) {
+    switch (mode) {
+      case PARALLEL:
+        return new ParallelDispatcher(address, sender);
+      case PINNED:
+        return new PinnedDispatcher(address, sender, instances);
+      case ORDERED:
+        return new OrderedDispatcher(address, sender);
+      default:
+        throw new IllegalArgumentException("unknown dispatch mode " + mode);
+    }
+  }
+
+  /** The next frame's request, in frame order: sent now, or kept until it may go. */
+  public abstract void submit(Request request);
+
+  /** {@code request}, sent earlier, has its outcome. */
+  public abstract void settled(Request request);
+
+  /** The connection is closing: requests not sent yet never will be. */
+  public abstract void close();
+
+  /** Requests submitted and not sent yet. */
+  public abstract int queued();
+
+  /**
+   * Stops waiting for {@code request}'s reply (its deadline passed or its connection closed).
+   *
+   * @return {@code false} when the reply was already taken and will still reach the request
+   */
+  public final boolean forget(Request request) {
+    return sender.forget(request);
+  }
+
+  final void send(String address, Request request) {
+    request.sending();
+    sender.send(address, request.takeBody(), request.headers(), request);
+  }
+}

@@ -1,0 +1,45 @@
+package io.tcpgate.internal;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.impl.EventBusImpl;
+import io.vertx.core.eventbus.impl.MessageImpl;
+import io.vertx.core.eventbus.impl.OutboundDeliveryContext;
+
+/**
+ * Sends a point-to-point message that carries a reply address of the caller's choosing, on Vert.x's local event-bus
+ * implementation: the steps {@code EventBus.request()} takes, without its temporary reply consumer and timer. Uses
+ * {@code EventBusImpl.createMessage}, {@code newSendContext} and {@code sendOrPubInternal},
+ * {@code MessageImpl.setReplyAddress} and the {@code OutboundDeliveryContext.writePromise} field.
+ */
+public final class LocalEventBus {
+
+  private static final DeliveryOptions OPTIONS = new DeliveryOptions();
+
+  private final EventBusImpl bus;
+
+  private LocalEventBus(EventBusImpl bus) {
+    this.bus = bus;
+  }
+
+  /** {@code bus} as a local event bus, or {@code null} when it is not Vert.x's local implementation. */
+  public static LocalEventBus of(EventBus bus) {
+    return bus.getClass() == EventBusImpl.class ? new LocalEventBus((EventBusImpl) bus) : null;
+  }
+
+  /**
+   * Sends {@code body} with {@code headers} to {@code address}; the receiver's reply goes to {@code replyAddress}.
+   *
+   * @return completes when the message was handed to a consumer, fails when none takes it (no handler, a full
+   *         queue); a body no codec can carry throws at once
+   */
+  public Future<Void> send(String address, MultiMap headers, Object body, String replyAddress) {
+    MessageImpl<?, ?> message = bus.createMessage(true, true, address, headers, body, null);
+    message.setReplyAddress(replyAddress);
+    OutboundDeliveryContext<?> delivery = bus.newSendContext(message, OPTIONS, null);
+    bus.sendOrPubInternal(delivery);
+    return delivery.writePromise.future();
+  }
+}

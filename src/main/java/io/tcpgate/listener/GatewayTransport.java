@@ -1,0 +1,187 @@
+package io.tcpgate.listener;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.tcpgate.internal.VertxInternals;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.spi.transport.Transport;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.net.UnknownHostException;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Vert.x's NIO transport with two changes to listening sockets, which Vert.x does not expose:
+ * <ul>
+ *   <li>the socket's family follows the bind address: an IPv4 address gets a real IPv4 (AF_INET) socket, so
+ *       {@code 0.0.0.0} accepts IPv4 only instead of silently becoming the dual-stack {@code ::} as the JDK would
+ *       make it; an IPv6 address gets an AF_INET6 socket;</li>
+ *   <li>accept errors (descriptors exhausted, aborted connections) are reported to an {@link AcceptErrorListener}
+ *       and accepting resumes after a short back-off, instead of reaching Netty's pipeline tail.</li>
+ * </ul>
+ * Vert.x calls {@link #configure(NetServerOptions, boolean, ServerBootstrap)} and then
+ * {@link #serverChannelFactory(boolean)} on the same thread while it binds; the bind host travels between the two
+ * in a thread-local.
+ */
+public final class GatewayTransport implements Transport {
+
+  /** Pause after an accept error before accepting again, so a full descriptor table does not spin a core. */
+  public static final long ACCEPT_BACKOFF_MS = 50;
+
+  private static final ThreadLocal<String> BIND_HOST = new ThreadLocal<>();
+
+  private final Transport nio = VertxInternals.nioTransport();
+  private final AcceptErrorListener acceptErrors;
+  private final Set<Channel> listening = ConcurrentHashMap.newKeySet();
+
+  public GatewayTransport(AcceptErrorListener acceptErrors) {
+    this.acceptErrors = acceptErrors;
+  }
+
+  /** This transport in the form {@code Vertx.builder().withTransport(...)} takes. */
+  public io.vertx.core.transport.Transport asVertxTransport() {
+    Transport implementation = this;
+    return new io.vertx.core.transport.Transport() {
+      @Override
+      public String name() {
+        return "nio";
+      }
+
+      @Override
+      public boolean available() {
+        return true;
+      }
+
+      @Override
+      public Throwable unavailabilityCause() {
+        return null;
+      }
+
+      @Override
+      public Transport implementation() {
+        return implementation;
+      }
+    };
+  }
+
+  @Override
+  public boolean supportsDomainSockets() {
+    return nio.supportsDomainSockets();
+  }
+
+  @Override
+  public java.net.SocketAddress convert(io.vertx.core.net.SocketAddress address) {
+    return nio.convert(address);
+  }
+
+  @Override
+  public io.vertx.core.net.SocketAddress convert(java.net.SocketAddress address) {
+    return nio.convert(address);
+  }
+
+  @Override
+  public IoHandlerFactory ioHandlerFactory() {
+    return nio.ioHandlerFactory();
+  }
+
+  @Override
+  public DatagramChannel datagramChannel() {
+    return nio.datagramChannel();
+  }
+
+  @Override
+  public DatagramChannel datagramChannel(InternetProtocolFamily family) {
+    return nio.datagramChannel(family);
+  }
+
+  @Override
+  public ChannelFactory<? extends Channel> channelFactory(boolean domainSocket) {
+    return nio.channelFactory(domainSocket);
+  }
+
+  @Override
+  public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+    nio.configure(options, domainSocket, bootstrap);
+    if (!domainSocket) {
+      BIND_HOST.set(options.getHost());
+    }
+  }
+
+  @Override
+  public ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean domainSocket) {
+    String host = BIND_HOST.get();
+    BIND_HOST.remove();
+    if (domainSocket) {
+      return nio.serverChannelFactory(true);
+    }
+    ProtocolFamily family = familyOf(host);
+    return () -> {
+      NioServerSocketChannel channel = family == null
+        ? new NioServerSocketChannel() : new NioServerSocketChannel(open(family));
+      channel.pipeline().addLast("tcpgate-accept-errors", new AcceptErrorHandler(acceptErrors, ACCEPT_BACKOFF_MS));
+      listening.add(channel);
+      channel.closeFuture().addListener(f -> listening.remove(channel));
+      return channel;
+    };
+  }
+
+  /**
+   * Stops accepting on every listening socket bound to one of {@code ports} and closes it at once. Vert.x closes a
+   * port shared by several NetServer instances only when the last instance is gone, and keeps accepting into
+   * instances that are already stopping in between; closing the socket first makes "stop accepting" one step.
+   */
+  public Future<Void> closeListeningSockets(Collection<Integer> ports) {
+    List<Future<Void>> closed = new ArrayList<>();
+    for (Channel channel : listening) {
+      if (channel.localAddress() instanceof InetSocketAddress
+        && ports.contains(((InetSocketAddress) channel.localAddress()).getPort())) {
+        channel.config().setAutoRead(false);
+        Promise<Void> promise = Promise.promise();
+        channel.close().addListener(f -> promise.complete());
+        closed.add(promise.future());
+      }
+    }
+    return Future.join(closed).mapEmpty();
+  }
+
+  private static ServerSocketChannel open(ProtocolFamily family) {
+    try {
+      return ServerSocketChannel.open(family);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open a " + family + " server socket", e);
+    }
+  }
+
+  /** The socket family for a bind host: INET for IPv4 literals, INET6 for IPv6 literals, else the JDK default. */
+  static ProtocolFamily familyOf(String host) {
+    if (host == null || (host.indexOf(':') < 0 && !host.matches("\\d{1,3}(\\.\\d{1,3}){3}"))) {
+      return null;
+    }
+    try {
+      InetAddress address = InetAddress.getByName(host);
+      return address instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+}

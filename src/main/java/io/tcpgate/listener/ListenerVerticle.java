@@ -1,0 +1,84 @@
+package io.tcpgate.listener;
+
+import io.tcpgate.admission.Admission;
+import io.tcpgate.config.ListenerConfig;
+import io.tcpgate.connection.Connections;
+import io.tcpgate.connection.ListenerContext;
+import io.tcpgate.metrics.ListenerStats;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One NetServer instance of a listener, on one event loop. Several instances share the listener's port; Vert.x
+ * spreads accepted connections over them. Every accepted socket goes through the listener's {@link Admission} before
+ * a connection exists. {@code start()} completes when the port is bound and fails with the OS reason when it cannot
+ * be; {@code stop()} stops accepting and drains the connections.
+ */
+final class ListenerVerticle extends VerticleBase {
+
+  private final ListenerConfig config;
+  private final ListenerStats stats;
+  private final int bindPort;
+  private final long drainTimeoutMs;
+  private final Connections connections;
+  private final Admission admission;
+  private NetServer server;
+  private boolean listening;
+
+  /**
+   * @param bindPort the port to ask Vert.x for: the configured port, or a negative key for one ephemeral port shared
+   *                 by all instances
+   */
+  ListenerVerticle(ListenerConfig config, ListenerStats stats, int bindPort, long drainTimeoutMs,
+                   Connections connections, Admission admission) {
+    this.config = config;
+    this.stats = stats;
+    this.bindPort = bindPort;
+    this.drainTimeoutMs = drainTimeoutMs;
+    this.connections = connections;
+    this.admission = admission;
+  }
+
+  @Override
+  public Future<?> start() {
+    ListenerContext listener = connections.forListener(config, stats);
+    NetServerOptions options = new NetServerOptions()
+      .setHost(config.host())
+      .setPort(bindPort)
+      .setTcpNoDelay(true)
+      .setReuseAddress(true)
+      .setRegisterWriteHandler(false);
+    server = vertx.createNetServer(options).connectHandler(socket -> {
+      Admission.Ticket ticket = admission.admit(socket);
+      if (ticket != null) {
+        listener.accept(socket, ticket);
+      }
+    });
+    return server.listen().onSuccess(s -> {
+      listening = true;
+      stats.serverStarted();
+      listener.start();
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (!listening) {
+      return Future.succeededFuture();
+    }
+    return server.shutdown(drainTimeoutMs, TimeUnit.MILLISECONDS).andThen(ar -> stats.serverStopped());
+  }
+
+  NetServer server() {
+    return server;
+  }
+
+  /** The port this instance is listening on. */
+  int actualPort() {
+    return server.actualPort();
+  }
+}
