@@ -45,6 +45,7 @@ public final class GatewayInfo {
           .put("instances", listener.instances())
           .put("framing", listener.config().framing().kind().configName())
           .put("address", listener.config().address())
+          .put("dispatch", listener.config().dispatch().configName())
           .put("openConnections", stats.openConnections()));
       }
       for (WorkerConfig worker : gateway.config().deployedWorkers()) {
