@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # tcpgate's benchmark harness (issue 4). `make bench` runs it once target/tcpgate.jar and the test classes are built.
 #
-#   bench/run.sh            the standard run, about 11 minutes on 2 cores: scenarios (a) 50 conn x 16 in flight,
-#                           (b) 50 x 1, (c) 1,000 x 1, (d) 4 KiB frames 50 x 1, against tcpgate (echo on a worker
-#                           thread), tcpgate-el (echo on event loops) and the two reference servers (direct,
-#                           naive), several rounds in rotating order; then (e) the 15,000-connection scale run;
-#                           then the JMH framer benchmarks. Writes docs/BENCHMARKS.md.
+#   bench/run.sh            the standard run, about 14 minutes on 2 cores: scenarios (a) 50 conn x 16 in flight,
+#                           (b) 50 x 1, (c) 1,000 x 1, (d) 4 KiB frames 50 x 1, against every tcpgate variant of
+#                           BENCH_TCPGATE_SERVERS (by default the three dispatch modes: tcpgate and tcpgate-el
+#                           ordered, tcpgate-parallel, tcpgate-pinned) and the two reference servers (direct, naive),
+#                           several rounds in rotating order; then (e) the 15,000-connection scale run against
+#                           tcpgate, direct and naive; then the JMH framer benchmarks. Writes docs/BENCHMARKS.md.
 #   bench/run.sh profile    a JFR CPU profile of tcpgate under scenario (a) (BENCH_PROFILE_SCENARIO=b|c|d for
 #                           another), summarised by top frames
 #                           (target/bench/<run>/profile.md).
@@ -23,21 +24,36 @@
 #   BENCH_SCALE_BATCH=500     connections opened per batch in the scale run
 #   BENCH_JMH=1               0 skips the JMH framer benchmarks
 #   BENCH_SCENARIOS="a b c d"
-#   BENCH_SERVER_JAVA_OPTS    JVM flags of all three servers (default: -Xms256m -Xmx1g, G1)
+#   BENCH_SERVER_JAVA_OPTS    JVM flags of every server (default: -Xms256m -Xmx1g, G1)
 #   BENCH_CLIENT_JAVA_OPTS    JVM flags of the load generator (default: -Xmx1g -XX:+UseSerialGC)
 #   BENCH_CLIENT_THREADS=1    selector threads of the load generator
 #   BENCH_RETRY_OTHER=0.5     a measured run during which other processes used more than this many cores is run
 #   BENCH_RETRIES=12          once more, up to this many times in all (the machine may be shared); the disturbed
 #                             results are kept in disturbed.jsonl
-#   TCPGATE_JAVA_OPTS         extra JVM flags for tcpgate only, e.g.
+#   TCPGATE_JAVA_OPTS         extra JVM flags for the tcpgate variants (not the reference servers), e.g.
 #                             -XX:StartFlightRecording=duration=30s,filename=/tmp/tcpgate.jfr,settings=profile
 #                             (tcpgate reads TCPGATE_* variables as config overrides, so this script starts it
 #                             without any TCPGATE_* variable in its environment, nor LOG_FORMAT/LOG_LEVEL)
-#   BENCH_TCPGATE_CONF=bench/tcpgate-bench.json   tcpgate's config: listeners lines and binary on 127.0.0.1 port 0,
-#                             the built-in echo worker as one worker-thread instance (the issue's "event-bus route to
-#                             a worker verticle", set up like the naive floor's consumer)
-#   BENCH_TCPGATE_EL_CONF=bench/tcpgate-bench-eventloop.json   the same gateway with echo on 4 event-loop instances,
-#                             like conf/config.json: server "tcpgate-el" in scenarios a-d; empty leaves it out
+#   BENCH_TCPGATE_SERVERS     the tcpgate variants of scenarios a-d: space-separated NAME=CONFIG or NAME=CONFIG@JAR
+#                             (NAME of letters, digits, - and _; paths relative to the repository; JAR defaults to
+#                             target/tcpgate.jar). Every config has listeners lines and binary on 127.0.0.1 port 0
+#                             in front of the built-in echo worker. The default list:
+#     tcpgate=bench/tcpgate-bench.json                echo as one worker-thread instance (the issue's "event-bus
+#                                                     route to a worker verticle", set up like naive's consumer),
+#                                                     dispatch ordered: the file has no "dispatch" key, ordered being
+#                                                     the default, so that a jar built before dispatch existed (it
+#                                                     rejects unknown keys) can run it too
+#     tcpgate-parallel=bench/tcpgate-bench-parallel.json   the same with "dispatch": "parallel"
+#     tcpgate-el=bench/tcpgate-bench-eventloop.json   echo on 4 event-loop instances, like conf/config.json; ordered
+#     tcpgate-pinned=bench/tcpgate-bench-pinned.json  the same with "dispatch": "pinned"
+#                             A before/after comparison in one sitting adds an older build of tcpgate to the list:
+#                               BENCH_TCPGATE_SERVERS="tcpgate=bench/tcpgate-bench.json \
+#                                 tcpgate-before=bench/tcpgate-bench.json@/tmp/before/tcpgate.jar"
+#                             The scale run (e) and profile mode use the variant named tcpgate (if the list has none:
+#                             BENCH_TCPGATE_CONF on target/tcpgate.jar).
+#   BENCH_TCPGATE_CONF=bench/tcpgate-bench.json, BENCH_TCPGATE_EL_CONF=bench/tcpgate-bench-eventloop.json
+#                             the configs of tcpgate and tcpgate-el in the default list (an empty
+#                             BENCH_TCPGATE_EL_CONF leaves tcpgate-el out)
 #   BENCH_OUT=docs/BENCHMARKS.md
 #   profile mode: BENCH_PROFILE_SCENARIO=a, BENCH_PROFILE_WARMUP=30, BENCH_PROFILE_SECONDS=30 (the summarised window), BENCH_JFR=/tmp/tcpgate.jfr,
 #                 BENCH_JFR_PERIOD="5 ms" (Java execution sampling period; JFR's "profile" settings use 10 ms)
@@ -80,7 +96,9 @@ MVN_FLAGS=${MVN_FLAGS:-"-B -q"}
 JAVA=${JAVA:-java}
 CONF=${BENCH_TCPGATE_CONF:-bench/tcpgate-bench.json}
 EL_CONF=${BENCH_TCPGATE_EL_CONF-bench/tcpgate-bench-eventloop.json}
-SERVERS=(tcpgate ${EL_CONF:+tcpgate-el} direct naive)
+DEFAULT_JAR=target/tcpgate.jar
+TCPGATE_SERVERS=${BENCH_TCPGATE_SERVERS:-"tcpgate=$CONF tcpgate-parallel=bench/tcpgate-bench-parallel.json
+  ${EL_CONF:+tcpgate-el=$EL_CONF} tcpgate-pinned=bench/tcpgate-bench-pinned.json"}
 
 # the standard scenarios: load-generator arguments, and which framing (port) they use
 declare -A SC_ARGS=(
@@ -94,8 +112,32 @@ declare -A SC_FRAMING=([a]=lines [b]=lines [c]=lines [d]=length-prefixed)
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
+# the tcpgate variants: names in the order given, and each one's config and jar
+TG_NAMES=()
+declare -A TG_CONF TG_JAR
+for entry in $TCPGATE_SERVERS; do
+  name=${entry%%=*}
+  spec=${entry#*=}
+  [[ "$entry" == *=?* && "$name" =~ ^[A-Za-z0-9][A-Za-z0-9_-]*$ ]] \
+    || die "BENCH_TCPGATE_SERVERS: '$entry' is not NAME=CONFIG[@JAR] (NAME of letters, digits, - and _)"
+  case "$name" in direct|naive) die "BENCH_TCPGATE_SERVERS: '$name' is a reference server's name" ;; esac
+  [ -z "${TG_CONF[$name]:-}" ] || die "BENCH_TCPGATE_SERVERS: '$name' is named twice"
+  TG_NAMES+=("$name")
+  TG_CONF[$name]=${spec%%@*}
+  TG_JAR[$name]=$DEFAULT_JAR
+  [[ "$spec" == *@* ]] && TG_JAR[$name]=${spec#*@}
+  [ -f "${TG_CONF[$name]}" ] || die "BENCH_TCPGATE_SERVERS: $name's config ${TG_CONF[$name]} does not exist"
+done
+[ "${#TG_NAMES[@]}" -gt 0 ] || die "BENCH_TCPGATE_SERVERS names no tcpgate variant"
+TG_NAMES_HAS_TCPGATE=${TG_CONF[tcpgate]:+1}
+if [ -z "$TG_NAMES_HAS_TCPGATE" ]; then
+  TG_CONF[tcpgate]=$CONF
+  TG_JAR[tcpgate]=$DEFAULT_JAR
+fi
+SERVERS=("${TG_NAMES[@]}" direct naive)
+
 # --- build what is missing ----------------------------------------------------------------------------------------
-if [ ! -f target/tcpgate.jar ] || [ ! -f target/test-classes/io/tcpgate/bench/LoadGenerator.class ] \
+if [ ! -f "$DEFAULT_JAR" ] || [ ! -f target/test-classes/io/tcpgate/bench/LoadGenerator.class ] \
    || [ ! -f target/test-classes/META-INF/BenchmarkList ]; then
   log "building target/tcpgate.jar and the test classes"
   # shellcheck disable=SC2086
@@ -106,6 +148,9 @@ if [ ! -s target/bench.cp ] || [ pom.xml -nt target/bench.cp ]; then
   $MVN $MVN_FLAGS dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
 fi
 CP="target/test-classes:target/classes:$(cat target/bench.cp)"
+for name in "${!TG_JAR[@]}"; do
+  [ -f "${TG_JAR[$name]}" ] || die "no jar ${TG_JAR[$name]} for tcpgate variant $name"
+done
 
 OUT="target/bench/$(date +%Y%m%d-%H%M%S)-$MODE"
 mkdir -p "$OUT"
@@ -170,16 +215,16 @@ check_alive() {
   kill -0 "${SPID[$key]}" 2>/dev/null || die "server $key (pid ${SPID[$key]}) died; see $OUT/*.log"
 }
 
-# start_tcpgate [LOG-SUFFIX [SERVER-NAME CONFIG]]
+# start_tcpgate NAME [LOG-SUFFIX]: the tcpgate variant NAME on its config and jar
 start_tcpgate() {
-  local name=${2:-tcpgate} conf=${3:-$CONF}
-  local logf="$OUT/$name${1:-}.log" unset_env=() v
+  local name=$1 conf=${TG_CONF[$1]} jar=${TG_JAR[$1]}
+  local logf="$OUT/$name${2:-}.log" unset_env=() v
   # tcpgate takes every TCPGATE_* variable as a config override, and LOG_FORMAT/LOG_LEVEL would change its log
   for v in $(compgen -e); do
     case "$v" in TCPGATE_*|LOG_FORMAT|LOG_LEVEL) unset_env+=(-u "$v") ;; esac
   done
   # shellcheck disable=SC2086
-  local cmd=(env "${unset_env[@]}" "$JAVA" $SERVER_JAVA_OPTS $TCPGATE_EXTRA -jar target/tcpgate.jar -conf "$conf")
+  local cmd=(env "${unset_env[@]}" "$JAVA" $SERVER_JAVA_OPTS $TCPGATE_EXTRA -jar "$jar" -conf "$conf")
   record "${cmd[@]}"
   "${cmd[@]}" >"$logf" 2>&1 &
   local pid=$!
@@ -276,8 +321,16 @@ describe_machine() {
     echo "retry_other=$RETRY_OTHER"
     echo "retries=$RETRIES"
     echo "tcpgate_extra_opts=$TCPGATE_EXTRA"
-    echo "tcpgate_conf=$CONF"
-    echo "tcpgate_el_conf=$EL_CONF"
+    echo "source=$(git describe --always --dirty 2>/dev/null || echo unknown)"
+    echo "tcpgate_servers=${TG_NAMES[*]}"
+    # the variants in the order given, then tcpgate if the list has none (the scale run and profile mode use it)
+    local name names=("${TG_NAMES[@]}")
+    [ -n "$TG_NAMES_HAS_TCPGATE" ] || names+=(tcpgate)
+    for name in "${names[@]}"; do
+      echo "tcpgate.$name.conf=${TG_CONF[$name]}"
+      echo "tcpgate.$name.jar=${TG_JAR[$name]}"
+      echo "tcpgate.$name.jar_sha256=$(sha256sum "${TG_JAR[$name]}" | cut -c1-12)"
+    done
   } > "$OUT/settings.txt"
 }
 
@@ -289,7 +342,7 @@ if [ "$MODE" = profile ]; then
   case "$TCPGATE_EXTRA" in *StartFlightRecording*) user_jfr=1 ;; esac
   # attribute samples in inlined code to the right method, and keep deep stacks whole
   TCPGATE_EXTRA="$TCPGATE_EXTRA -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -XX:FlightRecorderOptions:stackdepth=256"
-  start_tcpgate
+  start_tcpgate tcpgate
   pid=${SPID[tcpgate:lines]}
   # shellcheck disable=SC2086
   if [ "$user_jfr" = 1 ]; then
@@ -347,8 +400,9 @@ log "results in $OUT; $ROUNDS rounds x scenarios ($SCENARIOS) x ${SERVERS[*]}, $
 describe_machine
 echo "CP=target/test-classes:target/classes:\$(cat target/bench.cp)" >> "$OUT/commands.txt"
 
-start_tcpgate
-[ -n "$EL_CONF" ] && start_tcpgate "" tcpgate-el "$EL_CONF"
+for s in "${TG_NAMES[@]}"; do
+  start_tcpgate "$s"
+done
 start_reference direct lines
 start_reference naive lines
 start_reference direct length-prefixed
@@ -386,12 +440,13 @@ stop_servers
 # heap than its start-up needs (on a warm JVM new connections reuse resident heap pages and RSS under-counts them)
 if [ "$SCALE" -gt 0 ]; then
   echo "# (e): a fresh process of each server" >> "$OUT/commands.txt"
-  # tcpgate-el differs from tcpgate only in where the echo worker runs, not in what a connection holds
+  # the other variants differ from tcpgate in where the echo worker runs and how frames reach it, not in what an idle
+  # connection holds
   for s in tcpgate direct naive; do
     log "scale (e): a fresh $s, $SCALE idle connections"
     extra=()
     if [ "$s" = tcpgate ]; then
-      start_tcpgate -scale
+      start_tcpgate tcpgate -scale
       extra=(--admin-port "$TCPGATE_ADMIN")
     else
       start_reference "$s" lines -scale

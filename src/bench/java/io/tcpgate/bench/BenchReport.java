@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +20,9 @@ import java.util.function.Function;
 /**
  * Turns the raw results of {@code bench/run.sh} into docs/BENCHMARKS.md: medians per scenario and server over the
  * rounds, ratios to the {@code direct} reference measured in the same run, the connection-scale figures, the JMH
- * framer results, the issue's targets and the exact commands.
+ * framer results, the issue's targets and the exact commands. The servers are read from the results' labels: the
+ * reference servers {@code direct} and {@code naive}, and every other name a tcpgate variant, described from its
+ * {@code tcpgate.NAME.conf} / {@code .jar} settings.
  *
  * <pre>
  * java -cp CP io.tcpgate.bench.BenchReport --dir target/bench/run --out docs/BENCHMARKS.md [--wall-seconds S]
@@ -31,7 +34,16 @@ import java.util.function.Function;
  */
 public final class BenchReport {
 
-  private static final List<String> SERVERS = List.of("tcpgate", "tcpgate-el", "direct", "naive");
+  /** The reference servers, listed after the tcpgate variants; every other server name is a tcpgate variant. */
+  private static final List<String> REFERENCES = List.of("direct", "naive");
+  /** The jar bench/run.sh runs a tcpgate variant from unless the variant names another. */
+  private static final String DEFAULT_JAR = "target/tcpgate.jar";
+  /** What each dispatch mode does with a connection's frames, for the description of a variant. */
+  private static final Map<String, String> DISPATCH_MODES = Map.of(
+      "ordered", "a connection's frames go to the event bus one at a time, any instance answering",
+      "parallel", "a connection's frames go to any instance, concurrently",
+      "pinned", "each connection is served by one instance on that instance's own address, preferably the one on "
+          + "the connection's event loop");
   /** A run is marked when other processes used more than this many cores during its window. */
   private static final double BUSY_MACHINE_CORES = 0.5;
 
@@ -92,19 +104,18 @@ public final class BenchReport {
     md.append("## Method\n\n");
     md.append("- Servers, each its own JVM with the same flags `").append(settings.getOrDefault("server_java_opts", ""))
         .append("`:\n");
-    String conf = settings.getOrDefault("tcpgate_conf", "bench/tcpgate-bench.json");
-    md.append("  - **tcpgate**: the fat jar on `").append(conf).append("` (listeners `lines` and `binary` "
-        + "(4-byte big-endian length prefix) on 127.0.0.1, every frame an event-bus request to the built-in `echo` "
-        + "worker").append(describeWorkers(Path.of(conf))).append("; ordering, deadlines and metrics on)")
+    md.append("  - tcpgate variants: the fat jar (`").append(DEFAULT_JAR).append('`')
+        .append(settings.containsKey("source") ? ", working tree at `" + settings.get("source") + "`" : "")
+        .append(", unless a variant names another) on a config with listeners `lines` and `binary` (4-byte "
+            + "big-endian length prefix) on 127.0.0.1, every frame an event-bus request to the built-in `echo` "
+            + "worker; replies in frame order, deadlines and metrics on")
         .append(settings.getOrDefault("tcpgate_extra_opts", "").isBlank() ? ""
             : "; extra flags `" + settings.get("tcpgate_extra_opts") + "`")
-        .append(".\n");
-    String elConf = settings.getOrDefault("tcpgate_el_conf", "");
-    if (!elConf.isBlank()) {
-      md.append("  - **tcpgate-el**: the same gateway on `").append(elConf).append("`: the `echo` worker")
-          .append(describeWorkers(Path.of(elConf)))
-          .append(", as in the shipped conf/config.json; its requests still cross threads between event loops "
-              + "(Vert.x picks a consumer round-robin, whatever the connection's event loop). Scenarios a–d only.\n");
+        .append(":\n");
+    List<JsonObject> all = new ArrayList<>(load);
+    all.addAll(scale);
+    for (String variant : variants(all)) {
+      md.append("    - **").append(variant).append("**: ").append(describeVariant(variant, settings)).append(".\n");
     }
     md.append("  - **direct**: `ReferenceServer direct`, a minimal Vert.x NetServer (one instance per event loop) "
         + "framing with RecordParser and replying on the event loop: the ceiling.\n");
@@ -154,6 +165,8 @@ public final class BenchReport {
       md.append("No load results.\n\n");
       return;
     }
+    List<String> order = servers(load);
+    appendSideBySide(md, load, order);
     md.append("| scenario | server | req/s | × direct | p50 µs | p99 µs | p99.9 µs | max µs | p99 × direct "
         + "| server CPU µs/req | CPU × direct | client CPU µs/req | other load, cores | errors | req/s per round |\n");
     md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
@@ -166,8 +179,11 @@ public final class BenchReport {
       double dThroughput = median(direct, r -> r.getDouble("throughput"));
       double dP99 = median(direct, r -> lat(r, "p99"));
       double dCpu = median(direct, BenchReport::cpu);
-      for (String server : orderedServers(servers.keySet())) {
+      for (String server : order) {
         List<JsonObject> runs = servers.get(server);
+        if (runs == null) {
+          continue;
+        }
         double throughput = median(runs, r -> r.getDouble("throughput"));
         double p99 = median(runs, r -> lat(r, "p99"));
         double cpu = median(runs, BenchReport::cpu);
@@ -217,15 +233,49 @@ public final class BenchReport {
     }
   }
 
+  /** One row per scenario, one column per server: its ratios to direct and its CPU per request, at a glance. */
+  private static void appendSideBySide(StringBuilder md, List<JsonObject> load, List<String> order) {
+    List<String> columns = new ArrayList<>(order);
+    columns.remove("direct");
+    md.append("Every server against `direct` in the same run, medians over the rounds: throughput × direct · p99 "
+        + "× direct · server CPU µs per request. The full figures follow.\n\n");
+    md.append("| scenario | direct: req/s · p99 µs · CPU µs/req |");
+    for (String server : columns) {
+      md.append(' ').append(server).append(" |");
+    }
+    md.append("\n|---|--:|").append("--:|".repeat(columns.size())).append('\n');
+    for (Map.Entry<String, Map<String, List<JsonObject>>> scenario : byScenario(load).entrySet()) {
+      Map<String, List<JsonObject>> servers = scenario.getValue();
+      List<JsonObject> direct = servers.getOrDefault("direct", List.of());
+      double dThroughput = median(direct, r -> r.getDouble("throughput"));
+      double dP99 = median(direct, r -> lat(r, "p99"));
+      md.append("| ").append(scenario.getKey()).append(": ")
+          .append(describe(servers.values().iterator().next().get(0)))
+          .append(" | ").append(thousands(dThroughput)).append(" · ").append(us(dP99)).append(" · ")
+          .append(fixed(median(direct, BenchReport::cpu), 2)).append(" |");
+      for (String server : columns) {
+        List<JsonObject> runs = servers.get(server);
+        md.append(' ').append(runs == null ? "–"
+            : ratio(median(runs, r -> r.getDouble("throughput")), dThroughput) + "× · "
+                + ratio(median(runs, r -> lat(r, "p99")), dP99) + "× · " + fixed(median(runs, BenchReport::cpu), 2))
+            .append(" |");
+      }
+      md.append('\n');
+    }
+    md.append('\n');
+  }
+
   private static void appendScale(StringBuilder md, List<JsonObject> scale, Map<String, String> settings) {
     md.append("## Connection scale (e)\n\n");
     if (scale.isEmpty()) {
       md.append("No scale results.\n\n");
       return;
     }
-    md.append("`LoadGenerator --scale K` against a fresh process of each server, started for this test (same JVM "
-        + "flags) and given 2,000 requests on 4 connections first, so that the classes of the connection path are "
-        + "loaded but little heap has been touched. Read the server's memory; open K idle connections in batches of ")
+    md.append("`LoadGenerator --scale K` against a fresh process of each of ").append(String.join(", ", servers(scale)))
+        .append(", started for this test (same JVM flags; the other tcpgate variants differ in how frames reach the "
+            + "echo worker, not in what an idle connection holds) and given 2,000 requests on 4 connections first, "
+            + "so that the classes of the connection path are loaded but little heap has been touched. Read the "
+            + "server's memory; open K idle connections in batches of ")
         .append(settings.getOrDefault("scale_batch", "500"))
         .append(", waiting after each batch until the server holds the descriptors; wait ")
         .append(settings.getOrDefault("scale_settle", "2")).append(" s and read again; send one frame on each "
@@ -338,7 +388,7 @@ public final class BenchReport {
     md.append("## Targets of issue 4\n\n");
     md.append("| target | measured | met |\n|---|--:|---|\n");
     Map<String, Map<String, List<JsonObject>>> scenarios = byScenario(load);
-    for (String server : List.of("tcpgate", "tcpgate-el")) {
+    for (String server : variants(load)) {
       target(md, scenarios, server, "a", "(a) 50×16 pipelined: " + server + "/direct throughput ≥ 0.5 (aim 0.8)", 0.5);
       target(md, scenarios, server, "b", "(b) 50×1: " + server + "/direct throughput ≥ 0.85", 0.85);
       target(md, scenarios, server, "c", "(c) 1,000×1: " + server + "/direct throughput ≥ 0.85", 0.85);
@@ -413,41 +463,107 @@ public final class BenchReport {
     return out;
   }
 
-  private static List<String> orderedServers(java.util.Set<String> present) {
-    List<String> out = new ArrayList<>();
-    for (String s : SERVERS) {
-      if (present.contains(s)) {
-        out.add(s);
+  private static String server(JsonObject r) {
+    return r.getJsonObject("labels", new JsonObject()).getString("server", "?");
+  }
+
+  /**
+   * The servers of these results: the tcpgate variants in the order they first appear (round 1 runs them in the order
+   * bench/run.sh was given), then the reference servers.
+   */
+  private static List<String> servers(List<JsonObject> results) {
+    List<String> out = variants(results);
+    for (String reference : REFERENCES) {
+      if (results.stream().anyMatch(r -> reference.equals(server(r)))) {
+        out.add(reference);
       }
     }
-    for (String s : present) {
-      if (!out.contains(s)) {
-        out.add(s);
+    return out;
+  }
+
+  private static List<String> variants(List<JsonObject> results) {
+    List<String> out = new ArrayList<>();
+    for (JsonObject r : results) {
+      String server = server(r);
+      if (!REFERENCES.contains(server) && !out.contains(server)) {
+        out.add(server);
       }
     }
     return out;
   }
 
   private static List<JsonObject> sortByServer(List<JsonObject> results) {
+    List<String> order = servers(results);
     List<JsonObject> out = new ArrayList<>(results);
-    out.sort((x, y) -> Integer.compare(serverRank(x), serverRank(y)));
+    out.sort((x, y) -> Integer.compare(order.indexOf(server(x)), order.indexOf(server(y))));
     return out;
   }
 
-  private static int serverRank(JsonObject r) {
-    int i = SERVERS.indexOf(r.getJsonObject("labels").getString("server", ""));
-    return i < 0 ? SERVERS.size() : i;
+  /** A tcpgate variant's config file, dispatch mode, where echo runs, and its jar if not the default one. */
+  private static String describeVariant(String name, Map<String, String> settings) {
+    String conf = settings.get("tcpgate." + name + ".conf");
+    if (conf == null) {
+      // runs from before the variants were configurable recorded these two only
+      conf = settings.get(Map.of("tcpgate", "tcpgate_conf", "tcpgate-el", "tcpgate_el_conf").getOrDefault(name, ""));
+    }
+    if (conf == null || conf.isBlank()) {
+      return "config not recorded";
+    }
+    String jar = settings.getOrDefault("tcpgate." + name + ".jar", DEFAULT_JAR);
+    JsonObject json;
+    try {
+      json = new JsonObject(Files.readString(Path.of(conf)));
+    } catch (IOException | RuntimeException e) {
+      return "`" + conf + "` (not readable now: " + e.getMessage() + ")" + describeJar(name, jar, settings);
+    }
+    // an unset dispatch is ordered only for this build's jar; a run recorded without the jar may predate dispatch
+    boolean currentJar = settings.containsKey("tcpgate." + name + ".jar") && DEFAULT_JAR.equals(jar);
+    String dispatch = describeDispatch(json, currentJar);
+    String threading = "";
+    int instances = 1;
+    JsonArray workers = json.getJsonArray("workers", new JsonArray());
+    if (!workers.isEmpty()) {
+      threading = workers.getJsonObject(0).getString("threading", "worker");
+      instances = workers.getJsonObject(0).getInteger("instances", 1);
+    }
+    return "`" + conf + "`; dispatch " + dispatch + "; echo: " + instances + " instance(s) on "
+        + ("event-loop".equals(threading) ? "event-loop threads" : "worker threads")
+        + ("event-loop".equals(threading) && !dispatch.startsWith("**pinned**")
+            ? " (Vert.x picks a consumer round-robin, whatever the connection's event loop, so requests still cross "
+                + "threads between event loops)" : "")
+        + describeJar(name, jar, settings);
   }
 
-  /** ", 2 instances on worker threads", from the config's first worker, or "" when it cannot be read. */
-  private static String describeWorkers(Path conf) {
-    try {
-      JsonObject worker = new JsonObject(Files.readString(conf)).getJsonArray("workers").getJsonObject(0);
-      return ", " + worker.getInteger("instances", 1) + " instance(s) on "
-          + ("event-loop".equals(worker.getString("threading")) ? "event-loop threads" : "worker threads");
-    } catch (IOException | RuntimeException e) {
+  /** The dispatch mode of every listener of a config, its own or the defaults' one, with what it does. */
+  private static String describeDispatch(JsonObject conf, boolean currentJar) {
+    JsonObject defaults = conf.getJsonObject("defaults", new JsonObject());
+    Map<String, String> byListener = new LinkedHashMap<>();
+    for (Object o : conf.getJsonArray("listeners", new JsonArray())) {
+      JsonObject listener = (JsonObject) o;
+      byListener.put(listener.getString("name", "?"), listener.getString("dispatch", defaults.getString("dispatch",
+          "")));
+    }
+    List<String> modes = new ArrayList<>(new LinkedHashSet<>(byListener.values()));
+    if (modes.size() != 1) {
+      List<String> each = new ArrayList<>();
+      byListener.forEach((listener, mode) -> each.add("`" + listener + "` " + (mode.isEmpty() ? "unset" : mode)));
+      return "per listener: " + String.join(", ", each);
+    }
+    String mode = modes.get(0);
+    if (mode.isEmpty()) {
+      return currentJar ? "**ordered** (the default; the file sets none): " + DISPATCH_MODES.get("ordered")
+          : "not set, the jar's own default (a build from before dispatch modes existed sends a connection's frames "
+              + "to any instance concurrently, as parallel does)";
+    }
+    return "**" + mode + "**" + (DISPATCH_MODES.containsKey(mode) ? ": " + DISPATCH_MODES.get(mode) : "");
+  }
+
+  private static String describeJar(String name, String jar, Map<String, String> settings) {
+    if (DEFAULT_JAR.equals(jar)) {
       return "";
     }
+    String sha = settings.get("tcpgate." + name + ".jar_sha256");
+    return "; jar `" + jar + "`" + (sha == null ? "" : " (SHA-256 " + sha + "…)");
   }
 
   private static String describe(JsonObject r) {
