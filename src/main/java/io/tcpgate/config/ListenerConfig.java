@@ -192,6 +192,6 @@ public record ListenerConfig(
 
   /** {@code host:port} as written in logs, with brackets around IPv6 hosts. */
   public String hostAndPort(int actualPort) {
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + actualPort;
+    return HostPort.format(host, actualPort);
   }
 }
