@@ -67,24 +67,14 @@ public record ListenerConfig(
     JsonFields f = JsonFields.of(value, path, KEYS);
     JsonFields d = JsonFields.of(defaults, "defaults", DEFAULT_KEYS);
     String name = f.requiredString("name");
-    AddressFamily family;
-    try {
-      family = AddressFamily.fromConfigName(f.string("family", AddressFamily.IPV4.configName()));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(f.child("family"), e.getMessage());
-    }
+    AddressFamily family = f.choice("family", AddressFamily.IPV4, AddressFamily.values(), AddressFamily::configName);
     String host = f.string("host", family.wildcard());
     checkHost(f.child("host"), host, family);
     int port = f.intValue("port", -1, 0, 65535);
     if (port < 0) {
       throw new ConfigException(f.child("port"), "is required (0 takes an ephemeral port)");
     }
-    BodyType body;
-    try {
-      body = BodyType.fromConfigName(f.string("body", BodyType.BUFFER.configName()));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(f.child("body"), e.getMessage());
-    }
+    BodyType body = f.choice("body", BodyType.BUFFER, BodyType.values(), BodyType::configName);
     boolean reply = f.bool("reply", true);
     boolean publish = f.bool("publish", false);
     if (reply && publish) {
