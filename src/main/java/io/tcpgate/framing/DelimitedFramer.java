@@ -1,5 +1,6 @@
 package io.tcpgate.framing;
 
+import io.tcpgate.internal.Buffers;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.parsetools.RecordParser;
 
@@ -28,6 +29,6 @@ final class DelimitedFramer extends Framer {
       fail(FramingException.frameTooLarge(length, maxFrameBytes()));
       return;
     }
-    emit(cr ? truncate(record, length) : record);
+    emit(cr ? Buffers.truncate(record, length) : record);
   }
 }

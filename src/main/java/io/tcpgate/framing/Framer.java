@@ -1,8 +1,6 @@
 package io.tcpgate.framing;
 
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.buffer.impl.BufferImpl;
 import io.vertx.core.parsetools.RecordParser;
 
 import java.util.Objects;
@@ -39,9 +37,10 @@ import java.util.Objects;
  *
  * <p><b>Allocation.</b> Per frame: only the buffer the {@code RecordParser} copies out of its internal buffer.
  * Stripping a CR from a line, emitting an empty length-prefixed frame and dropping a length header work on that very
- * buffer in place (through Vert.x's {@code BufferImpl}; a copy would be made only for another {@code Buffer}
- * implementation). For length-prefixed framing the framer reads the next header from the chunk being handled, so
- * the parser cuts header and payload as one record and the header is then moved out of it; only a header that
+ * buffer in place (through {@link io.tcpgate.internal.Buffers}, which uses Vert.x's {@code BufferImpl}; a copy would
+ * be made only for another {@code Buffer} implementation). For length-prefixed framing the framer reads the next
+ * header from the chunk being handled, so the parser cuts header and payload as one record and the header is then
+ * moved out of it; only a header that
  * straddles two {@code handle} calls, is reached while {@link #resume() resuming}, or is invalid is cut as a record
  * of its own (a small extra buffer; when not paused, about once per {@code handle} call at most). Per
  * {@code handle} call: nothing of the framer's own beyond what the parser does (it copies the chunk into its
@@ -240,31 +239,6 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
     partialSince = 0L;
     markCount = 0;
     sink.onFramingError(error);
-  }
-
-  /** Shortens a buffer the framer owns, in place when possible. */
-  static Buffer truncate(Buffer buffer, int length) {
-    if (buffer instanceof BufferImpl) {
-      ((BufferImpl) buffer).byteBuf().writerIndex(length);
-      return buffer;
-    }
-    return buffer.getBuffer(0, length);
-  }
-
-  /** Removes the first prefix bytes of a buffer the framer owns, in place when possible. */
-  static Buffer dropPrefix(Buffer buffer, int prefix) {
-    if (buffer instanceof BufferImpl) {
-      ByteBuf buf = ((BufferImpl) buffer).byteBuf();
-      if (buf.hasArray()) {
-        int length = buf.readableBytes() - prefix;
-        int base = buf.arrayOffset() + buf.readerIndex();
-        byte[] array = buf.array();
-        System.arraycopy(array, base + prefix, array, base, length);
-        buf.writerIndex(buf.readerIndex() + length);
-        return buffer;
-      }
-    }
-    return buffer.getBuffer(prefix, buffer.length());
   }
 
   private void record(Buffer record) {

@@ -1,5 +1,6 @@
 package io.tcpgate.framing;
 
+import io.tcpgate.internal.Buffers;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.parsetools.RecordParser;
 
@@ -46,7 +47,7 @@ final class LengthPrefixedFramer extends Framer {
         break;
       case FRAME:
         nextRecord();
-        emit(dropPrefix(record, headerBytes));
+        emit(Buffers.dropPrefix(record, headerBytes));
         break;
       default:
         throw new IllegalStateException("unexpected state " + state);
@@ -80,7 +81,7 @@ final class LengthPrefixedFramer extends Framer {
     }
     if (payloadLength == 0) {
       nextRecord();
-      emit(truncate(header, 0));
+      emit(Buffers.truncate(header, 0));
       return;
     }
     state = State.PAYLOAD;
