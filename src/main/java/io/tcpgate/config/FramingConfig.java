@@ -36,10 +36,11 @@ final class FramingConfig {
         if (frameBytes < 0) {
           throw new ConfigException(f.child("frameBytes"), "is required for kind fixed");
         }
-        if (frameBytes > max) {
-          throw new ConfigException(f.child("frameBytes"), "(" + frameBytes + ") exceeds maxFrameBytes (" + max + ")");
+        try {
+          return FramingSpec.fixed(frameBytes, max);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(f.child("frameBytes"), e.getMessage());
         }
-        return FramingSpec.fixed(frameBytes, max);
       }
       case LENGTH_PREFIXED: {
         int headerBytes = f.intValue("headerBytes", 4, 1, 4);

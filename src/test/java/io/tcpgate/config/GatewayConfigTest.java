@@ -121,7 +121,7 @@ class GatewayConfigTest {
     assertRejected(config(listener("a", 0).put("framing", new JsonObject().put("kind", "length-prefixed")
       .put("headerBytes", 3))), "listeners[0].framing.headerBytes", "1, 2 or 4");
     assertRejected(config(listener("a", 0).put("framing", new JsonObject().put("kind", "fixed").put("frameBytes", 10)
-      .put("maxFrameBytes", 5))), "listeners[0].framing.frameBytes", "exceeds maxFrameBytes");
+      .put("maxFrameBytes", 5))), "listeners[0].framing.frameBytes", "frameBytes (10) must be <= maxFrameBytes (5)");
     assertRejected(config(listener("a", 0).put("framing", new JsonObject().put("kind", "delimiter")
       .put("delimiter", "\\q"))), "listeners[0].framing.delimiter", "");
     assertRejected(config(listener("a", 0).put("framing", new JsonObject().put("kind", "shapes"))),
