@@ -28,7 +28,7 @@ public interface FrameSink {
    * emits nothing more and ignores further input. Frames that were complete before the offending one have already
    * been delivered through {@link #onFrame(Buffer)}, in order.
    *
-   * @param error the typed error; {@link FramingException#code()} is the wire error code
+   * @param error the typed error; {@code error.kind().code()} is the wire error code
    */
   void onFramingError(FramingException error);
 }

@@ -28,8 +28,8 @@ import java.util.Objects;
  * {@code maxFrameBytes + delimiterLength - 1} (plus 1 for the optional CR of lines); for length-prefixed framing
  * the announced length is checked as soon as the header is parsed. A bad length header gives
  * {@link FramingException.Kind#BAD_FRAME}. On an error, frames completed before the offending one are delivered
- * first, then {@link FrameSink#onFramingError(FramingException)} is called once; afterwards nothing is emitted,
- * {@link #failed()} is true and further input is ignored.
+ * first, then {@link FrameSink#onFramingError(FramingException)} is called once; afterwards nothing is emitted
+ * and further input is ignored.
  *
  * <p><b>Partial frames.</b> {@link #hasPartialFrame()} and {@link #partialFrameSinceNanos()} support a "frame
  * deadline" against slow senders: a frame begins in the {@code handle} call in which its first byte arrived, and
@@ -146,15 +146,6 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
   }
 
   /**
-   * Tells whether {@link #pause()} is in effect.
-   *
-   * @return true while paused
-   */
-  public final boolean isPaused() {
-    return paused;
-  }
-
-  /**
    * Tells whether bytes of an incomplete frame are buffered while not paused (for length-prefixed framing this
    * includes a parsed header whose payload has not started). Always false while paused or after a failure.
    *
@@ -172,15 +163,6 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
    */
   public final long partialFrameSinceNanos() {
     return hasPartialFrame() ? partialSince : 0L;
-  }
-
-  /**
-   * Tells whether a framing error happened; then nothing more is emitted and further input is ignored.
-   *
-   * @return true after a framing error
-   */
-  public final boolean failed() {
-    return failed;
   }
 
   /** Handles one record cut by the parser; implementations call {@link #consumed(long)} first. */

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * Typed bad-input error raised while cutting or framing bytes.
  *
- * <p>{@link #kind()} says what went wrong and {@link #code()} is the matching wire error code. Messages carry the
+ * <p>{@link #kind()} says what went wrong; {@link Kind#code()} is the matching wire error code. Messages carry the
  * numbers involved, e.g. {@code "frame length (70000) exceeds the allowed maximum (65536)"}. It is delivered to
  * {@link FrameSink#onFramingError(FramingException)} for inbound bytes and thrown by
  * {@link FramingSpec#encodeReply(io.vertx.core.buffer.Buffer)} when a reply cannot be framed.
@@ -57,15 +57,6 @@ public final class FramingException extends RuntimeException {
    */
   public Kind kind() {
     return kind;
-  }
-
-  /**
-   * Returns the wire error code, {@code kind().code()}.
-   *
-   * @return the code
-   */
-  public String code() {
-    return kind.code();
   }
 
   static FramingException frameTooLarge(long length, int maxFrameBytes) {
