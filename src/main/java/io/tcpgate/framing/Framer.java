@@ -22,14 +22,16 @@ import java.util.Objects;
  * parser. {@link #resume()} delivers what is buffered, then continues. While paused no size cap is enforced
  * (buffered bytes may include complete frames), so the owner should also stop reading the socket.
  *
- * <p><b>Size cap.</b> Frames longer than {@link FramingSpec#maxFrameBytes()} are rejected with
- * {@link FramingException.Kind#FRAME_TOO_LARGE} without ever buffering them whole: for delimited kinds, after
- * every {@code handle}/{@code resume} (when not paused) the buffered incomplete tail is checked against
- * {@code maxFrameBytes + delimiterLength - 1} (plus 1 for the optional CR of lines); for length-prefixed framing
- * the announced length is checked as soon as the header is parsed. A bad length header gives
- * {@link FramingException.Kind#BAD_FRAME}. On an error, frames completed before the offending one are delivered
- * first, then {@link FrameSink#onFramingError(FramingException)} is called once; afterwards nothing is emitted
- * and further input is ignored.
+ * <p><b>Size cap.</b> This base class enforces {@link FramingSpec#maxFrameBytes()} for every kind, so no framer can
+ * forget it; frames over the cap are rejected with {@link FramingException.Kind#FRAME_TOO_LARGE} without ever
+ * buffering them whole. A length announced ahead of its frame (a length header) is checked as soon as it is known,
+ * before the payload is waited for. After every {@code handle}/{@code resume} (when not paused) the buffered
+ * incomplete tail is checked, less the bytes of it that may still turn out to be framing rather than payload (for
+ * delimited kinds {@code delimiterLength - 1}, plus 1 for the optional CR of lines; a length header). Every frame is
+ * checked once more as it is delivered. A bad length header gives {@link FramingException.Kind#BAD_FRAME}. On an
+ * error, frames completed before the offending one are delivered first, then
+ * {@link FrameSink#onFramingError(FramingException)} is called once; afterwards nothing is emitted and further input
+ * is ignored.
  *
  * <p><b>Partial frames.</b> {@link #hasPartialFrame()} and {@link #partialFrameSinceNanos()} support a "frame
  * deadline" against slow senders: a frame begins in the {@code handle} call in which its first byte arrived, and
@@ -40,13 +42,12 @@ import java.util.Objects;
  * buffer in place (through {@link io.tcpgate.internal.Buffers}, which uses Vert.x's {@code BufferImpl}; a copy would
  * be made only for another {@code Buffer} implementation). For length-prefixed framing the framer reads the next
  * header from the chunk being handled, so the parser cuts header and payload as one record and the header is then
- * moved out of it; only a header that
- * straddles two {@code handle} calls, is reached while {@link #resume() resuming}, or is invalid is cut as a record
- * of its own (a small extra buffer; when not paused, about once per {@code handle} call at most). Per
- * {@code handle} call: nothing of the framer's own beyond what the parser does (it copies the chunk into its
- * buffer, or appends it to the unparsed tail, growing that to a power of two, and afterwards copies the new
- * unparsed tail: up to about twice the chunk's size). Per framer:
- * the parser and two small arrays of chunk times, which grow only when many chunks arrive while paused.
+ * moved out of it; only a header that straddles two {@code handle} calls, is reached while
+ * {@link #resume() resuming}, or is invalid is cut as a record of its own (a small extra buffer; when not paused,
+ * about once per {@code handle} call at most). Per {@code handle} call: nothing of the framer's own beyond what the
+ * parser does (it copies the chunk into its buffer, or appends it to the unparsed tail, growing that to a power of
+ * two, and afterwards copies the new unparsed tail: up to about twice the chunk's size). Per framer: the parser and
+ * two small arrays of chunk times, which grow only when many chunks arrive while paused.
  */
 public abstract sealed class Framer permits DelimitedFramer, FixedFramer, LengthPrefixedFramer {
 
@@ -55,8 +56,6 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
   private final RecordParser parser;
   private final FrameSink sink;
   private final int maxFrameBytes;
-  /** Bytes an incomplete tail may exceed maxFrameBytes by, or -1 when the tail needs no check. */
-  private final long tailSlack;
 
   /** Stream offset after the last byte fed. */
   private long fed;
@@ -78,11 +77,10 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
   /** Stream offset of the first byte of chunk. */
   private long chunkStart;
 
-  Framer(RecordParser parser, FrameSink sink, int maxFrameBytes, long tailSlack) {
+  Framer(RecordParser parser, FrameSink sink, int maxFrameBytes) {
     this.parser = parser;
     this.sink = Objects.requireNonNull(sink, "sink");
     this.maxFrameBytes = maxFrameBytes;
-    this.tailSlack = tailSlack;
     parser.handler(this::record);
   }
 
@@ -168,6 +166,13 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
   /** Handles one record cut by the parser; implementations call {@link #consumed(long)} first. */
   abstract void onRecord(Buffer record);
 
+  /**
+   * Returns how many of the bytes the parser buffers for the current incomplete frame may be framing rather than
+   * payload (a partial delimiter, a CR, a length header). The base class fails the framer when the rest exceeds the
+   * cap.
+   */
+  abstract long tailOverhead();
+
   /** Called by the outermost {@code handle} call before it feeds the chunk to the parser; may change its mode. */
   void beforeParse() {
   }
@@ -179,10 +184,6 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
 
   final RecordParser parser() {
     return parser;
-  }
-
-  final int maxFrameBytes() {
-    return maxFrameBytes;
   }
 
   final void consumed(long bytes) {
@@ -210,7 +211,31 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
     return (int) (offset - chunkStart);
   }
 
+  /** Tells whether a frame of {@code length} bytes is within the cap; reports nothing. */
+  final boolean withinCap(long length) {
+    return length <= maxFrameBytes;
+  }
+
+  /**
+   * Reports that the next frame will be {@code length} bytes long, before any of it is buffered. Over the cap, fails
+   * the framer with {@link FramingException.Kind#FRAME_TOO_LARGE}.
+   *
+   * @return false when the framer failed
+   */
+  final boolean announce(long length) {
+    if (length > maxFrameBytes) {
+      fail(FramingException.frameTooLarge(length, maxFrameBytes));
+      return false;
+    }
+    return true;
+  }
+
+  /** Delivers a frame, or fails the framer when it exceeds the cap. */
   final void emit(Buffer frame) {
+    if (frame.length() > maxFrameBytes) {
+      fail(FramingException.frameTooLarge(frame.length(), maxFrameBytes));
+      return;
+    }
     sink.onFrame(frame);
   }
 
@@ -235,8 +260,9 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
       return;
     }
     long tail = fed - consumed;
-    if (tailSlack >= 0 && tail > maxFrameBytes + tailSlack) {
-      fail(FramingException.unterminatedFrameTooLarge(tail - tailSlack, maxFrameBytes));
+    long payload = tail - tailOverhead();
+    if (payload > maxFrameBytes) {
+      fail(FramingException.unterminatedFrameTooLarge(payload, maxFrameBytes));
       return;
     }
     int headerConsumed = incompleteFrameConsumedBytes();

@@ -28,7 +28,7 @@ final class LengthPrefixedFramer extends Framer {
 
   LengthPrefixedFramer(int headerBytes, ByteOrder order, boolean lengthIncludesHeader, int maxFrameBytes,
       FrameSink sink) {
-    super(RecordParser.newFixed(headerBytes), sink, maxFrameBytes, -1);
+    super(RecordParser.newFixed(headerBytes), sink, maxFrameBytes);
     this.headerBytes = headerBytes;
     this.littleEndian = order == ByteOrder.LITTLE_ENDIAN;
     this.lengthIncludesHeader = lengthIncludesHeader;
@@ -67,25 +67,29 @@ final class LengthPrefixedFramer extends Framer {
     return state == State.PAYLOAD ? headerBytes : 0;
   }
 
+  @Override
+  long tailOverhead() {
+    return state == State.PAYLOAD ? 0 : headerBytes;
+  }
+
   private void onHeader(Buffer header) {
     long value = readLength(header, 0);
-    long payloadLength = payloadLength(value);
-    if (payloadLength < 0) {
+    long length = announcedPayload(value);
+    if (length < 0) {
       fail(new FramingException(FramingException.Kind.BAD_FRAME, "length header value (" + value
           + ") is smaller than the header itself (" + headerBytes + " bytes)"));
       return;
     }
-    if (payloadLength > maxFrameBytes()) {
-      fail(FramingException.frameTooLarge(payloadLength, maxFrameBytes()));
+    if (!announce(length)) {
       return;
     }
-    if (payloadLength == 0) {
+    if (length == 0) {
       nextRecord();
       emit(Buffers.truncate(header, 0));
       return;
     }
     state = State.PAYLOAD;
-    parser().fixedSizeMode((int) payloadLength);
+    parser().fixedSizeMode((int) length);
   }
 
   /** Sets the parser up for the record after the one just cut, which ended a frame. */
@@ -106,17 +110,17 @@ final class LengthPrefixedFramer extends Framer {
     if (index < 0) {
       return false;
     }
-    long payloadLength = payloadLength(readLength(chunk(), index));
-    if (payloadLength < 0 || payloadLength > maxFrameBytes() || payloadLength > Integer.MAX_VALUE - headerBytes) {
+    long length = announcedPayload(readLength(chunk(), index));
+    if (length < 0 || !withinCap(length) || length > Integer.MAX_VALUE - headerBytes) {
       return false;
     }
     state = State.FRAME;
-    parser().fixedSizeMode(headerBytes + (int) payloadLength);
+    parser().fixedSizeMode(headerBytes + (int) length);
     return true;
   }
 
   /** The payload length a header value announces, or -1 when the value is smaller than the header it counts. */
-  private long payloadLength(long value) {
+  private long announcedPayload(long value) {
     if (!lengthIncludesHeader) {
       return value;
     }
