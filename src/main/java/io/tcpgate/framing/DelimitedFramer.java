@@ -4,7 +4,10 @@ import io.tcpgate.internal.Buffers;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.parsetools.RecordParser;
 
-/** Framer for {@link FramingKind#LINES} (LF, a trailing CR stripped) and {@link FramingKind#DELIMITER}. */
+/**
+ * Framer for {@link FramingKind#LINES} (LF, CR stripped, a last unterminated line is a frame at end of stream) and
+ * {@link FramingKind#DELIMITER} (any delimiter; an unterminated rest is a truncated frame at end of stream).
+ */
 final class DelimitedFramer extends Framer {
 
   private final byte[] delimiter;
@@ -32,5 +35,15 @@ final class DelimitedFramer extends Framer {
   @Override
   long tailOverhead() {
     return tailOverhead;
+  }
+
+  @Override
+  FramingException endOfStream(long buffered) {
+    if (!lines) {
+      return FramingException.endedBeforeDelimiter(buffered);
+    }
+    // The buffered rest holds no LF (the parser delivered every line), so a terminator cuts it as the last line.
+    feedSynthetic(Buffer.buffer(delimiter));
+    return null;
   }
 }

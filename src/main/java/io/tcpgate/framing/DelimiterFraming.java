@@ -7,6 +7,8 @@ import java.util.Arrays;
 /**
  * {@link FramingKind#DELIMITER}: frames terminated by an arbitrary byte sequence; replies get it appended.
  *
+ * <p>At end of stream, bytes after the last delimiter are a truncated frame ({@link FramingException.Kind#BAD_FRAME}).
+ *
  * @param delimiter the terminator, non-empty; the record keeps a copy and {@link #delimiter()} returns another
  * @param maxFrameBytes largest accepted frame, not counting the delimiter; &gt; 0
  */

@@ -23,4 +23,9 @@ final class FixedFramer extends Framer {
   long tailOverhead() {
     return 0;
   }
+
+  @Override
+  FramingException endOfStream(long buffered) {
+    return FramingException.endedInsideFrame(buffered, frameBytes);
+  }
 }

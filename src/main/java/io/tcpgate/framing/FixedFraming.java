@@ -7,6 +7,8 @@ import java.util.Objects;
 /**
  * {@link FramingKind#FIXED}: every frame is exactly {@code frameBytes} long; replies are written as given.
  *
+ * <p>At end of stream, a rest shorter than a frame is a truncated frame ({@link FramingException.Kind#BAD_FRAME}).
+ *
  * @param frameBytes the frame size; {@code 0 < frameBytes <= maxFrameBytes}
  * @param maxFrameBytes the listener's frame cap; &gt; 0
  */

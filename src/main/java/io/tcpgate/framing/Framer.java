@@ -14,8 +14,8 @@ import java.util.Objects;
  * {@link RecordParser} (delimited or fixed-size mode) driven in its non-stream mode.
  *
  * <p><b>Threading.</b> A framer is confined to one thread (the connection's event loop); it does no
- * synchronization. Calls from the sink back into the framer ({@link #pause()}, {@link #resume()}, even
- * {@link #handle(Buffer)}) are allowed; bookkeeping is settled when the outermost call returns.
+ * synchronization. Calls from the sink back into the framer ({@link #pause()}, {@link #resume()}, {@link #end()},
+ * even {@link #handle(Buffer)}) are allowed; bookkeeping is settled when the outermost call returns.
  *
  * <p><b>Backpressure.</b> {@link #pause()} stops delivery right after the current frame (it may be called from
  * inside {@code onFrame}); bytes fed while paused, and complete frames not yet delivered, stay buffered in the
@@ -32,6 +32,17 @@ import java.util.Objects;
  * error, frames completed before the offending one are delivered first, then
  * {@link FrameSink#onFramingError(FramingException)} is called once; afterwards nothing is emitted and further input
  * is ignored.
+ *
+ * <p><b>End of stream.</b> {@link #end()} says the peer will send nothing more (it half-closed or closed). Input
+ * after it is ignored. It takes effect once every complete frame already buffered has been delivered: at once when
+ * not paused, else at the {@link #resume()} after which the sink has not paused again. Then the incomplete tail, if
+ * any, is handled per kind: for {@link FramingKind#LINES} a last line without its LF is a frame (a trailing CR
+ * stripped, the cap applied, like Go's {@code bufio.ScanLines}, Python's {@code readline} and {@code RecordParser}'s
+ * own end-of-stream behaviour); for the other kinds it is a truncated frame, reported as
+ * {@link FramingException.Kind#BAD_FRAME} with the numbers, e.g. {@code "stream ended inside a frame (3 of 8
+ * bytes)"}, {@code "stream ended inside a length header (2 of 4 bytes)"} or {@code "stream ended before the
+ * delimiter (5 bytes buffered)"}. Finally, unless a framing error was reported (before or at the end),
+ * {@link FrameSink#onEndOfStream()} is called, once, while not paused.
  *
  * <p><b>Partial frames.</b> {@link #hasPartialFrame()} and {@link #partialFrameSinceNanos()} support a "frame
  * deadline" against slow senders: a frame begins in the {@code handle} call in which its first byte arrived, and
@@ -63,7 +74,11 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
   private long consumed;
   private boolean paused;
   private boolean failed;
-  /** Nesting depth of handle/resume calls currently running the parser. */
+  /** end() was called: input is ignored, and the end takes effect once nothing complete is left to deliver. */
+  private boolean endRequested;
+  /** The end took effect and the sink was told; nothing more happens. */
+  private boolean ended;
+  /** Nesting depth of handle/resume/end calls currently running the parser or the sink. */
   private int depth;
   /** Stream offset where the current incomplete frame began, or -1. */
   private long partialStart = -1;
@@ -86,14 +101,15 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
 
   /**
    * Feeds bytes as they arrive. Complete frames are delivered to the sink before this returns (unless paused).
-   * Empty chunks and any input after a framing error are ignored. The chunk is copied; the caller keeps it.
+   * Empty chunks, and any input after a framing error or after {@link #end()}, are ignored. The chunk is copied; the
+   * caller keeps it.
    *
    * @param chunk the next bytes of the stream
    */
   public final void handle(Buffer chunk) {
     Objects.requireNonNull(chunk, "chunk");
     int length = chunk.length();
-    if (failed || length == 0) {
+    if (failed || endRequested || length == 0) {
       return;
     }
     fed += length;
@@ -126,11 +142,12 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
   }
 
   /**
-   * Delivers the frames buffered while paused, then continues normally. May be called from inside
-   * {@link FrameSink#onFrame}. No effect when not paused or after a framing error.
+   * Delivers the frames buffered while paused, then continues normally; after {@link #end()}, lets the end take
+   * effect once they are delivered. May be called from inside {@link FrameSink#onFrame}. No effect when not paused,
+   * after a framing error or once the end took effect.
    */
   public final void resume() {
-    if (failed || !paused) {
+    if (failed || ended || !paused) {
       return;
     }
     paused = false;
@@ -144,13 +161,31 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
   }
 
   /**
+   * Tells the framer that the stream ended: the peer sends nothing more. Further {@link #handle(Buffer)} input is
+   * ignored. The end takes effect once every complete frame already buffered has been delivered: at once when not
+   * paused, else after a later {@link #resume()} (if the sink pauses again while those frames are delivered, the end
+   * waits for the next {@code resume()}). Then the incomplete tail, if any, is handled per kind (see the class
+   * documentation: a last frame for lines, a {@link FramingException.Kind#BAD_FRAME} error for the other kinds), and
+   * finally, unless a framing error was reported, {@link FrameSink#onEndOfStream()} is called once. No effect when
+   * called again or after a framing error. May be called from inside the sink.
+   */
+  public final void end() {
+    if (endRequested || failed) {
+      return;
+    }
+    endRequested = true;
+    settle();
+  }
+
+  /**
    * Tells whether bytes of an incomplete frame are buffered while not paused (for length-prefixed framing this
-   * includes a parsed header whose payload has not started). Always false while paused or after a failure.
+   * includes a parsed header whose payload has not started). Always false while paused, after a failure and once
+   * the end took effect.
    *
    * @return true when an incomplete frame is pending
    */
   public final boolean hasPartialFrame() {
-    return !paused && !failed && partialStart >= 0;
+    return !paused && !failed && !ended && partialStart >= 0;
   }
 
   /**
@@ -172,6 +207,14 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
    * cap.
    */
   abstract long tailOverhead();
+
+  /**
+   * Handles the incomplete frame left when the stream ended, while not paused: either emits it as a last frame
+   * and returns null, or returns the error for a truncated frame.
+   *
+   * @param buffered bytes the parser holds (0 when only consumed bytes, a parsed length header, are pending)
+   */
+  abstract FramingException endOfStream(long buffered);
 
   /** Called by the outermost {@code handle} call before it feeds the chunk to the parser; may change its mode. */
   void beforeParse() {
@@ -239,6 +282,12 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
     sink.onFrame(frame);
   }
 
+  /** Feeds bytes of the framer's own making (a terminator at end of stream) to the parser. */
+  final void feedSynthetic(Buffer bytes) {
+    fed += bytes.length();
+    parser.handle(bytes);
+  }
+
   final void fail(FramingException error) {
     failed = true;
     parser.pause();
@@ -254,9 +303,12 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
     }
   }
 
-  /** Enforces the tail cap and updates the partial-frame state once the outermost call is done parsing. */
+  /**
+   * Once the outermost call is done parsing and delivery is not paused: enforces the tail cap, updates the
+   * partial-frame state and lets a requested end take effect.
+   */
   private void settle() {
-    if (depth > 0 || failed || paused) {
+    if (depth > 0 || failed || paused || ended) {
       return;
     }
     long tail = fed - consumed;
@@ -277,6 +329,33 @@ public abstract sealed class Framer permits DelimitedFramer, FixedFramer, Length
       }
     }
     markCount = 0;
+    if (endRequested) {
+      takeEffect(tail, headerConsumed);
+    }
+  }
+
+  /** The end of stream, once every buffered complete frame has been delivered and delivery is not paused. */
+  private void takeEffect(long tail, int headerConsumed) {
+    if (tail > 0 || headerConsumed > 0) {
+      FramingException truncated;
+      depth++;
+      try {
+        truncated = endOfStream(tail);
+      } finally {
+        depth--;
+      }
+      if (truncated != null) {
+        fail(truncated);
+      }
+      if (failed || paused) {
+        // Failed: onEndOfStream is never called. Paused inside the last frame: the next resume() ends.
+        return;
+      }
+    }
+    ended = true;
+    partialStart = -1;
+    partialSince = 0L;
+    sink.onEndOfStream();
   }
 
   private void addMark(long end, long nanos) {

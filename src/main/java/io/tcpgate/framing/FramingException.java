@@ -18,7 +18,7 @@ public final class FramingException extends RuntimeException {
   public enum Kind {
     /** A frame (inbound or a reply) is longer than allowed or than the length header can express. */
     FRAME_TOO_LARGE("frame-too-large"),
-    /** The bytes cannot be a frame, e.g. a length header smaller than the header itself. */
+    /** The bytes cannot be a frame, e.g. a length header smaller than the header itself, or a truncated frame. */
     BAD_FRAME("bad-frame");
 
     private final String code;
@@ -67,5 +67,20 @@ public final class FramingException extends RuntimeException {
   static FramingException unterminatedFrameTooLarge(long atLeast, int maxFrameBytes) {
     return new FramingException(Kind.FRAME_TOO_LARGE,
         "frame length (at least " + atLeast + ") exceeds the allowed maximum (" + maxFrameBytes + ")");
+  }
+
+  static FramingException endedInsideFrame(long received, long frameBytes) {
+    return new FramingException(Kind.BAD_FRAME,
+        "stream ended inside a frame (" + received + " of " + frameBytes + " bytes)");
+  }
+
+  static FramingException endedInsideHeader(long received, int headerBytes) {
+    return new FramingException(Kind.BAD_FRAME,
+        "stream ended inside a length header (" + received + " of " + headerBytes + " bytes)");
+  }
+
+  static FramingException endedBeforeDelimiter(long buffered) {
+    return new FramingException(Kind.BAD_FRAME,
+        "stream ended before the delimiter (" + buffered + " bytes buffered)");
   }
 }

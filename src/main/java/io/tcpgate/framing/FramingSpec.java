@@ -9,15 +9,17 @@ import java.nio.ByteOrder;
  * framed on the way out. There is one type per {@link FramingKind}, each with only its own settings:
  * <ul>
  *   <li>{@link LinesFraming} ({@link #lines(int, boolean)}): frames end with LF, a single trailing CR is stripped;
- *       replies get {@code "\n"} or {@code "\r\n"} appended.</li>
+ *       replies get {@code "\n"} or {@code "\r\n"} appended. At end of stream a last line without its LF is a
+ *       frame.</li>
  *   <li>{@link DelimiterFraming} ({@link #delimiter(byte[], int)}): frames end with the delimiter; replies get it
- *       appended.</li>
+ *       appended. At end of stream bytes after the last delimiter are a truncated frame.</li>
  *   <li>{@link FixedFraming} ({@link #fixed(int, int)}): every frame is {@code frameBytes} long; replies are
- *       written as given.</li>
+ *       written as given. At end of stream a shorter rest is a truncated frame.</li>
  *   <li>{@link LengthPrefixedFraming} ({@link #lengthPrefixed(int, ByteOrder, boolean, int)}): an unsigned 1, 2 or
  *       4 byte header (big or little endian) gives the payload length, optionally counting the header itself;
- *       replies get the same header.</li>
+ *       replies get the same header. At end of stream a partial header or payload is a truncated frame.</li>
  * </ul>
+ * A truncated frame is reported as {@link FramingException.Kind#BAD_FRAME}; see {@link Framer#end()}.
  *
  * <p>Factories validate their arguments at once ({@link IllegalArgumentException} with a plain message). Then, per
  * connection, {@link #newFramer(FrameSink)} gives a {@link Framer} for the inbound stream, and
@@ -91,7 +93,7 @@ public sealed interface FramingSpec permits LinesFraming, DelimiterFraming, Fixe
   /**
    * Creates the framer for one connection's inbound stream.
    *
-   * @param sink receives the frames and at most one error
+   * @param sink receives the frames, then either the end of the stream or at most one error
    * @return a new framer, confined to the caller's thread
    */
   Framer newFramer(FrameSink sink);

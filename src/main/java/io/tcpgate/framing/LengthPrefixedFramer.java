@@ -25,6 +25,8 @@ final class LengthPrefixedFramer extends Framer {
   private final boolean littleEndian;
   private final boolean lengthIncludesHeader;
   private State state = State.HEADER;
+  /** The payload length of the frame being read (states PAYLOAD and FRAME). */
+  private int payloadLength;
 
   LengthPrefixedFramer(int headerBytes, ByteOrder order, boolean lengthIncludesHeader, int maxFrameBytes,
       FrameSink sink) {
@@ -72,6 +74,20 @@ final class LengthPrefixedFramer extends Framer {
     return state == State.PAYLOAD ? 0 : headerBytes;
   }
 
+  @Override
+  FramingException endOfStream(long buffered) {
+    switch (state) {
+      case HEADER:
+        return FramingException.endedInsideHeader(buffered, headerBytes);
+      case PAYLOAD:
+        return FramingException.endedInsideFrame(buffered, payloadLength);
+      case FRAME:
+        return FramingException.endedInsideFrame(buffered - headerBytes, payloadLength);
+      default:
+        throw new IllegalStateException("unexpected state " + state);
+    }
+  }
+
   private void onHeader(Buffer header) {
     long value = readLength(header, 0);
     long length = announcedPayload(value);
@@ -89,7 +105,8 @@ final class LengthPrefixedFramer extends Framer {
       return;
     }
     state = State.PAYLOAD;
-    parser().fixedSizeMode((int) length);
+    payloadLength = (int) length;
+    parser().fixedSizeMode(payloadLength);
   }
 
   /** Sets the parser up for the record after the one just cut, which ended a frame. */
@@ -115,7 +132,8 @@ final class LengthPrefixedFramer extends Framer {
       return false;
     }
     state = State.FRAME;
-    parser().fixedSizeMode(headerBytes + (int) length);
+    payloadLength = (int) length;
+    parser().fixedSizeMode(headerBytes + payloadLength);
     return true;
   }
 

@@ -9,7 +9,8 @@ import java.util.Objects;
  * {@link FramingKind#LENGTH_PREFIXED}: frames preceded by an unsigned 1, 2 or 4 byte length header, big or little
  * endian, optionally counting the header itself; replies get the same header.
  *
- * <p>A header announcing more than {@code maxFrameBytes} is refused before its payload arrives.
+ * <p>A header announcing more than {@code maxFrameBytes} is refused before its payload arrives. At end of stream, a
+ * partial header or payload is a truncated frame ({@link FramingException.Kind#BAD_FRAME}).
  *
  * @param headerBytes header width: 1, 2 or 4
  * @param byteOrder byte order of the header, non-null

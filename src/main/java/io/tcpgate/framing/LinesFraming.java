@@ -6,6 +6,9 @@ import io.vertx.core.buffer.Buffer;
  * {@link FramingKind#LINES}: LF-terminated lines; a single CR before the LF is stripped from the frame. Replies end
  * with {@code "\n"}, or {@code "\r\n"} with {@code crlfReplies}.
  *
+ * <p>At end of stream a last line without its LF is a frame too (its trailing CR stripped, the cap applied as to any
+ * line), as Go's {@code bufio.ScanLines} and Python's {@code readline} read it.
+ *
  * @param maxFrameBytes largest accepted line, not counting CR and LF; &gt; 0
  * @param crlfReplies whether replies end with {@code "\r\n"} instead of {@code "\n"}
  */

@@ -463,6 +463,10 @@ final class Connection implements FrameSink {
     endWithError(code, reason);
   }
 
+  @Override
+  public void onEndOfStream() {
+  }
+
   /** Queues a last error reply after the frames already in flight, then closes once it is written. */
   private void endWithError(ErrorCode code, CloseReason reason) {
     if (closed || ending || closing) {
