@@ -33,8 +33,8 @@ class FramerPropertyTest {
   private static final int RANDOM_CUT_RUNS = 200;
   private static final int PAUSE_RUNS = 100;
   private static final int CUTS_PER_LIST = 4;
-  private static final int CUT_CHUNK_SIZES_UP_TO = 40;
-  private static final int CUT_RANDOM_RUNS = 60;
+  private static final int CUT_CHUNK_SIZES_UP_TO = 24;
+  private static final int CUT_RANDOM_RUNS = 40;
   private static final String END = "end of stream";
   private static final String BAD_FRAME = "BAD_FRAME";
 
@@ -154,7 +154,10 @@ class FramerPropertyTest {
 
   private static void check(FramingSpec spec, byte[] input, int[] chunks, Random pauses, Outcome expected,
       String context) {
-    assertThat(run(spec, input, chunks, pauses)).as(context).isEqualTo(expected);
+    Outcome actual = run(spec, input, chunks, pauses);
+    if (!actual.equals(expected)) {
+      assertThat(actual).as(context).isEqualTo(expected);
+    }
   }
 
   /**
@@ -203,8 +206,13 @@ class FramerPropertyTest {
     while (sink.paused && guard++ < 10_000) {
       sink.resume();
     }
-    assertThat(framer.hasPartialFrame()).as("partial frame after the end").isFalse();
-    assertThat(sink.errors.size() + sink.ends).as("exactly one of error and end").isEqualTo(1);
+    // Plain checks: this runs a few hundred thousand times.
+    if (framer.hasPartialFrame()) {
+      throw new AssertionError("partial frame after the end");
+    }
+    if (sink.errors.size() + sink.ends != 1) {
+      throw new AssertionError("not exactly one of error and end: " + sink.errors + ", ends=" + sink.ends);
+    }
     String end = sink.ends == 1 ? END : sink.errors.get(0).kind() + ": " + sink.errors.get(0).getMessage();
     return new Outcome(sink.hexFrames(), end);
   }
