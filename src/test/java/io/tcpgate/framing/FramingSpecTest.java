@@ -155,7 +155,8 @@ class FramingSpecTest {
         .hasSameHashCodeAs(FramingSpec.lengthPrefixed(2, BE, true, 5))
         .isNotEqualTo(FramingSpec.lengthPrefixed(2, LE, true, 5));
     assertThat((FramingSpec) FramingSpec.lines(5, false)).isNotEqualTo(FramingSpec.delimiter(new byte[] {'\n'}, 5));
-    assertThat(FramingSpec.lines(5, true).toString()).isEqualTo("FramingSpec{lines, crlfReplies=true, maxFrameBytes=5}");
+    assertThat(FramingSpec.lines(5, true).toString())
+        .isEqualTo("FramingSpec{lines, crlfReplies=true, maxFrameBytes=5}");
     assertThat(FramingSpec.fixed(2, 5).toString()).isEqualTo("FramingSpec{fixed, frameBytes=2, maxFrameBytes=5}");
     assertThat(FramingSpec.lengthPrefixed(4, BE, false, 65_536).toString()).isEqualTo(
         "FramingSpec{length-prefixed, headerBytes=4, byteOrder=BIG_ENDIAN, lengthIncludesHeader=false,"
