@@ -58,7 +58,7 @@ public final class Main {
     try {
       LogSetup.fromEnvironment();
     } catch (IllegalArgumentException e) {
-      System.err.println("tcpgate: invalid " + LogSetup.ENV + ": " + e.getMessage());
+      System.err.println("tcpgate: invalid " + e.getMessage());
       System.exit(EXIT_BAD_CONFIG);
     }
     Logger log = LoggerFactory.getLogger(Main.class);

@@ -156,5 +156,9 @@ public class FramerBenchmark {
     public void onFramingError(FramingException error) {
       failure = error;
     }
+
+    @Override
+    public void onEndOfStream() {
+    }
   }
 }

@@ -3,6 +3,8 @@ package io.tcpgate.admin;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
+import io.tcpgate.config.ConfigException;
+import io.tcpgate.config.ConfigNames;
 import io.tcpgate.config.LogFormat;
 import org.slf4j.LoggerFactory;
 
@@ -22,10 +24,27 @@ public final class LogSetup {
   private LogSetup() {
   }
 
-  /** The format from the environment, or {@code null}; fails on a value that is not a format. */
+  /**
+   * Reads the format from the environment. The value must be a format's configuration name exactly, as in the
+   * config file; unset or blank means "not chosen".
+   *
+   * @return the format, or {@code null} when {@value #ENV} is unset or blank
+   * @throws IllegalArgumentException on any other value, naming {@value #ENV}, e.g.
+   *     {@code LOG_FORMAT: must be one of plain, json (got 'JSON')}
+   */
   public static LogFormat fromEnvironment() {
-    String value = System.getenv(ENV);
-    return value == null || value.isBlank() ? null : LogFormat.fromConfigName(value.trim());
+    return parse(System.getenv(ENV));
+  }
+
+  static LogFormat parse(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return ConfigNames.lookup(ENV, value, LogFormat.values(), LogFormat::configName);
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   /** Switches logback to {@code configured} unless the environment already chose. */

@@ -1,7 +1,5 @@
 package io.tcpgate.bus;
 
-import java.util.Locale;
-
 /** The body type of the event-bus request that carries a frame. */
 public enum BodyType {
   /** The frame's bytes as a {@link io.vertx.core.buffer.Buffer} (default). */
@@ -17,16 +15,12 @@ public enum BodyType {
     this.configName = configName;
   }
 
+  /**
+   * Returns the name used in configuration ({@code "body"} of a listener), the only spelling accepted there.
+   *
+   * @return {@code buffer}, {@code string} or {@code json}
+   */
   public String configName() {
     return configName;
-  }
-
-  public static BodyType fromConfigName(String name) {
-    for (BodyType type : values()) {
-      if (type.configName.equals(name.toLowerCase(Locale.ROOT))) {
-        return type;
-      }
-    }
-    throw new IllegalArgumentException("unknown body type '" + name + "' (expected buffer, string or json)");
   }
 }

@@ -1,9 +1,5 @@
 package io.tcpgate.config;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
-
 /**
  * The IP family a listener binds, chosen explicitly per listener.
  * <ul>
@@ -25,24 +21,21 @@ public enum AddressFamily {
     this.wildcard = wildcard;
   }
 
-  /** The name used in configuration files. */
+  /**
+   * Returns the name used in configuration files, the only spelling accepted there.
+   *
+   * @return {@code ipv4}, {@code ipv6} or {@code dual}
+   */
   public String configName() {
     return configName;
   }
 
-  /** The address that means "every address of this family". */
+  /**
+   * Returns the address that means "every address of this family".
+   *
+   * @return {@code 0.0.0.0} or {@code ::}
+   */
   public String wildcard() {
     return wildcard;
-  }
-
-  /** Parses a config name; the message lists the valid names. */
-  public static AddressFamily fromConfigName(String name) {
-    for (AddressFamily family : values()) {
-      if (family.configName.equals(name.toLowerCase(Locale.ROOT))) {
-        return family;
-      }
-    }
-    throw new IllegalArgumentException("unknown family '" + name + "' (expected one of "
-      + Arrays.stream(values()).map(AddressFamily::configName).collect(Collectors.joining(", ")) + ")");
   }
 }

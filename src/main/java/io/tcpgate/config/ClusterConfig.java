@@ -3,7 +3,6 @@ package io.tcpgate.config;
 import io.vertx.core.json.JsonArray;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -35,14 +34,29 @@ public record ClusterConfig(boolean enabled, Role role, String host, int port, i
     /** Both (the default, and the only sensible role without a cluster). */
     ALL;
 
+    /**
+     * Returns the name used in {@code cluster.role}, the only spelling accepted there.
+     *
+     * @return {@code gateway}, {@code worker} or {@code all}
+     */
     public String configName() {
       return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * Tells whether a node of this role binds the listeners.
+     *
+     * @return false for {@link #WORKER} only
+     */
     public boolean runsListeners() {
       return this != WORKER;
     }
 
+    /**
+     * Tells whether a node of this role deploys the workers.
+     *
+     * @return false for {@link #GATEWAY} only
+     */
     public boolean runsWorkers() {
       return this != GATEWAY;
     }
@@ -65,10 +79,7 @@ public record ClusterConfig(boolean enabled, Role role, String host, int port, i
 
   static ClusterConfig fromJson(Object value, String path) {
     JsonFields f = JsonFields.of(value, path, KEYS);
-    String roleName = f.string("role", Role.ALL.configName());
-    Role role = Arrays.stream(Role.values()).filter(r -> r.configName().equals(roleName)).findFirst()
-      .orElseThrow(() -> new ConfigException(f.child("role"), "must be \"gateway\", \"worker\" or \"all\" (got \""
-        + roleName + "\")"));
+    Role role = f.choice("role", Role.ALL, Role.values(), Role::configName);
     String host = f.string("host", "127.0.0.1");
     ListenerConfig.parseLiteral(f.child("host"), host);
     List<String> members = new ArrayList<>();

@@ -13,18 +13,14 @@ final class FramingConfig {
 
   static final Set<String> KEYS = Set.of("kind", "maxFrameBytes", "crlf", "delimiter", "delimiterHex", "frameBytes",
     "headerBytes", "byteOrder", "lengthIncludesHeader");
+  private static final ByteOrder[] BYTE_ORDERS = {ByteOrder.BIG_ENDIAN, ByteOrder.LITTLE_ENDIAN};
 
   private FramingConfig() {
   }
 
   static FramingSpec fromJson(JsonObject json, String path, int defaultMaxFrameBytes) {
     JsonFields f = new JsonFields(json, path, KEYS);
-    FramingKind kind;
-    try {
-      kind = FramingKind.fromConfigName(f.string("kind", FramingKind.LINES.configName()));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(f.child("kind"), e.getMessage());
-    }
+    FramingKind kind = f.choice("kind", FramingKind.LINES, FramingKind.values(), FramingKind::configName);
     int max = f.intValue("maxFrameBytes", defaultMaxFrameBytes, 1, Integer.MAX_VALUE - 8);
     only(f, kind, FramingKind.LINES, "crlf");
     only(f, kind, FramingKind.DELIMITER, "delimiter", "delimiterHex");
@@ -40,25 +36,19 @@ final class FramingConfig {
         if (frameBytes < 0) {
           throw new ConfigException(f.child("frameBytes"), "is required for kind fixed");
         }
-        if (frameBytes > max) {
-          throw new ConfigException(f.child("frameBytes"), "(" + frameBytes + ") exceeds maxFrameBytes (" + max + ")");
+        try {
+          return FramingSpec.fixed(frameBytes, max);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(f.child("frameBytes"), e.getMessage());
         }
-        return FramingSpec.fixed(frameBytes, max);
       }
       case LENGTH_PREFIXED: {
         int headerBytes = f.intValue("headerBytes", 4, 1, 4);
         if (headerBytes == 3) {
           throw new ConfigException(f.child("headerBytes"), "must be 1, 2 or 4 (got 3)");
         }
-        ByteOrder order;
-        String orderName = f.string("byteOrder", "big");
-        if ("big".equals(orderName)) {
-          order = ByteOrder.BIG_ENDIAN;
-        } else if ("little".equals(orderName)) {
-          order = ByteOrder.LITTLE_ENDIAN;
-        } else {
-          throw new ConfigException(f.child("byteOrder"), "must be \"big\" or \"little\" (got \"" + orderName + "\")");
-        }
+        ByteOrder order = f.choice("byteOrder", ByteOrder.BIG_ENDIAN, BYTE_ORDERS,
+          o -> o == ByteOrder.BIG_ENDIAN ? "big" : "little");
         return FramingSpec.lengthPrefixed(headerBytes, order, f.bool("lengthIncludesHeader", false), max);
       }
       default:

@@ -93,12 +93,7 @@ public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> w
       }
     }
     JsonFields logging = JsonFields.of(root.object("logging"), "logging", LOGGING_KEYS);
-    LogFormat format;
-    try {
-      format = LogFormat.fromConfigName(logging.string("format", LogFormat.PLAIN.configName()));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("logging.format", e.getMessage());
-    }
+    LogFormat format = logging.choice("format", LogFormat.PLAIN, LogFormat.values(), LogFormat::configName);
     return new GatewayConfig(List.copyOf(listeners), List.copyOf(workers), drain, grace, admin, format, cluster);
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /** Strict typed reads from one JSON object, naming the key path in every error. */
 final class JsonFields {
@@ -56,6 +57,15 @@ final class JsonFields {
       throw new ConfigException(child(key), "is required and must be a non-empty string");
     }
     return value;
+  }
+
+  /**
+   * Reads a string naming one of {@code values}; see {@link ConfigNames#lookup} for the rule and the error.
+   * A missing or null key gives {@code defaultValue}.
+   */
+  <E> E choice(String key, E defaultValue, E[] values, Function<? super E, String> configName) {
+    String name = string(key, null);
+    return name == null ? defaultValue : ConfigNames.lookup(child(key), name, values, configName);
   }
 
   long longValue(String key, long defaultValue, long min, long max) {

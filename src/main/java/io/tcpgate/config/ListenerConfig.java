@@ -73,24 +73,14 @@ public record ListenerConfig(
     JsonFields f = JsonFields.of(value, path, KEYS);
     JsonFields d = JsonFields.of(defaults, "defaults", DEFAULT_KEYS);
     String name = f.requiredString("name");
-    AddressFamily family;
-    try {
-      family = AddressFamily.fromConfigName(f.string("family", AddressFamily.IPV4.configName()));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(f.child("family"), e.getMessage());
-    }
+    AddressFamily family = f.choice("family", AddressFamily.IPV4, AddressFamily.values(), AddressFamily::configName);
     String host = f.string("host", family.wildcard());
     checkHost(f.child("host"), host, family);
     int port = f.intValue("port", -1, 0, 65535);
     if (port < 0) {
       throw new ConfigException(f.child("port"), "is required (0 takes an ephemeral port)");
     }
-    BodyType body;
-    try {
-      body = BodyType.fromConfigName(f.string("body", BodyType.BUFFER.configName()));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(f.child("body"), e.getMessage());
-    }
+    BodyType body = f.choice("body", BodyType.BUFFER, BodyType.values(), BodyType::configName);
     boolean reply = f.bool("reply", true);
     boolean publish = f.bool("publish", false);
     if (reply && publish) {
@@ -102,8 +92,9 @@ public record ListenerConfig(
     if (!template.contains("{code}")) {
       throw new ConfigException(f.child("errorTemplate"), "must contain {code}");
     }
-    DispatchMode dispatch = dispatchMode(f.child("dispatch"),
-      f.string("dispatch", d.string("dispatch", DEFAULT_DISPATCH.configName())));
+    DispatchMode dispatch = f.choice("dispatch",
+      d.choice("dispatch", DEFAULT_DISPATCH, DispatchMode.values(), DispatchMode::configName),
+      DispatchMode.values(), DispatchMode::configName);
     return new ListenerConfig(
       name,
       host,
@@ -124,15 +115,6 @@ public record ListenerConfig(
       f.intValue("maxInFlight", d.intValue("maxInFlight", DEFAULT_MAX_IN_FLIGHT, 1, 1 << 20), 1, 1 << 20),
       template,
       dispatch);
-  }
-
-  private static DispatchMode dispatchMode(String path, String name) {
-    for (DispatchMode mode : DispatchMode.values()) {
-      if (mode.configName().equals(name)) {
-        return mode;
-      }
-    }
-    throw new ConfigException(path, "must be one of ordered, pinned, parallel (got '" + name + "')");
   }
 
   private static void checkHost(String path, String host, AddressFamily family) {

@@ -10,16 +10,12 @@ public enum LogFormat {
     this.configName = configName;
   }
 
+  /**
+   * Returns the name used in {@code logging.format} and {@code LOG_FORMAT}, the only spelling accepted there.
+   *
+   * @return {@code plain} or {@code json}
+   */
   public String configName() {
     return configName;
-  }
-
-  public static LogFormat fromConfigName(String name) {
-    for (LogFormat format : values()) {
-      if (format.configName.equals(name)) {
-        return format;
-      }
-    }
-    throw new IllegalArgumentException("must be \"plain\" or \"json\" (got \"" + name + "\")");
   }
 }

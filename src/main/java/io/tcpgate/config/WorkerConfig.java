@@ -19,31 +19,32 @@ public record WorkerConfig(String verticle, int instances, ThreadingModel thread
   public static final int DEFAULT_INSTANCES = 1;
 
   static final Set<String> KEYS = Set.of("verticle", "instances", "threading", "config");
+  private static final ThreadingModel[] THREADING = {ThreadingModel.WORKER, ThreadingModel.EVENT_LOOP,
+    ThreadingModel.VIRTUAL_THREAD};
 
   static WorkerConfig fromJson(Object value, String path) {
     JsonFields f = JsonFields.of(value, path, KEYS);
     String verticle = f.requiredString("verticle");
     int instances = f.intValue("instances", DEFAULT_INSTANCES, 1, 1024);
-    String threadingName = f.string("threading", "worker");
-    ThreadingModel threading;
-    switch (threadingName) {
-      case "worker":
-        threading = ThreadingModel.WORKER;
-        break;
-      case "event-loop":
-        threading = ThreadingModel.EVENT_LOOP;
-        break;
-      case "virtual-thread":
-        if (Runtime.version().feature() < 21) {
-          throw new ConfigException(f.child("threading"), "virtual-thread needs Java 21 or newer (this JVM is "
-            + Runtime.version().feature() + ")");
-        }
-        threading = ThreadingModel.VIRTUAL_THREAD;
-        break;
-      default:
-        throw new ConfigException(f.child("threading"), "must be \"worker\", \"event-loop\" or \"virtual-thread\""
-          + " (got \"" + threadingName + "\")");
+    ThreadingModel threading = f.choice("threading", ThreadingModel.WORKER, THREADING, WorkerConfig::threadingName);
+    if (threading == ThreadingModel.VIRTUAL_THREAD && Runtime.version().feature() < 21) {
+      throw new ConfigException(f.child("threading"), "virtual-thread needs Java 21 or newer (this JVM is "
+        + Runtime.version().feature() + ")");
     }
     return new WorkerConfig(verticle, instances, threading, f.object("config").copy());
+  }
+
+  /** The configuration name of a threading model this configuration offers. */
+  private static String threadingName(ThreadingModel threading) {
+    switch (threading) {
+      case WORKER:
+        return "worker";
+      case EVENT_LOOP:
+        return "event-loop";
+      case VIRTUAL_THREAD:
+        return "virtual-thread";
+      default:
+        throw new IllegalArgumentException("no configuration name for threading " + threading);
+    }
   }
 }

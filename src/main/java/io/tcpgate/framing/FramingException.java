@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * Typed bad-input error raised while cutting or framing bytes.
  *
- * <p>{@link #kind()} says what went wrong and {@link #code()} is the matching wire error code. Messages carry the
+ * <p>{@link #kind()} says what went wrong; {@link Kind#code()} is the matching wire error code. Messages carry the
  * numbers involved, e.g. {@code "frame length (70000) exceeds the allowed maximum (65536)"}. It is delivered to
  * {@link FrameSink#onFramingError(FramingException)} for inbound bytes and thrown by
  * {@link FramingSpec#encodeReply(io.vertx.core.buffer.Buffer)} when a reply cannot be framed.
@@ -18,7 +18,7 @@ public final class FramingException extends RuntimeException {
   public enum Kind {
     /** A frame (inbound or a reply) is longer than allowed or than the length header can express. */
     FRAME_TOO_LARGE("frame-too-large"),
-    /** The bytes cannot be a frame, e.g. a length header smaller than the header itself. */
+    /** The bytes cannot be a frame, e.g. a length header smaller than the header itself, or a truncated frame. */
     BAD_FRAME("bad-frame");
 
     private final String code;
@@ -59,15 +59,6 @@ public final class FramingException extends RuntimeException {
     return kind;
   }
 
-  /**
-   * Returns the wire error code, {@code kind().code()}.
-   *
-   * @return the code
-   */
-  public String code() {
-    return kind.code();
-  }
-
   static FramingException frameTooLarge(long length, int maxFrameBytes) {
     return new FramingException(Kind.FRAME_TOO_LARGE,
         "frame length (" + length + ") exceeds the allowed maximum (" + maxFrameBytes + ")");
@@ -76,5 +67,20 @@ public final class FramingException extends RuntimeException {
   static FramingException unterminatedFrameTooLarge(long atLeast, int maxFrameBytes) {
     return new FramingException(Kind.FRAME_TOO_LARGE,
         "frame length (at least " + atLeast + ") exceeds the allowed maximum (" + maxFrameBytes + ")");
+  }
+
+  static FramingException endedInsideFrame(long received, long frameBytes) {
+    return new FramingException(Kind.BAD_FRAME,
+        "stream ended inside a frame (" + received + " of " + frameBytes + " bytes)");
+  }
+
+  static FramingException endedInsideHeader(long received, int headerBytes) {
+    return new FramingException(Kind.BAD_FRAME,
+        "stream ended inside a length header (" + received + " of " + headerBytes + " bytes)");
+  }
+
+  static FramingException endedBeforeDelimiter(long buffered) {
+    return new FramingException(Kind.BAD_FRAME,
+        "stream ended before the delimiter (" + buffered + " bytes buffered)");
   }
 }

@@ -3,7 +3,7 @@ package io.tcpgate.framing;
 /**
  * The ways a listener can cut its byte stream into frames.
  *
- * <p>Each kind has a configuration name ({@link #configName()}); {@link #fromConfigName(String)} maps it back.
+ * <p>Each kind has a configuration name ({@link #configName()}), the only spelling accepted in configuration.
  * <ul>
  *   <li>{@link #LINES} ({@code "lines"}): LF-terminated, a single trailing CR is stripped.</li>
  *   <li>{@link #DELIMITER} ({@code "delimiter"}): terminated by an arbitrary byte sequence.</li>
@@ -34,28 +34,5 @@ public enum FramingKind {
    */
   public String configName() {
     return configName;
-  }
-
-  /**
-   * Maps a configuration name (exact, case-sensitive) to its kind.
-   *
-   * @param name the configuration name
-   * @return the kind
-   * @throws IllegalArgumentException if the name is null or unknown; the message lists the valid names
-   */
-  public static FramingKind fromConfigName(String name) {
-    for (FramingKind kind : values()) {
-      if (kind.configName.equals(name)) {
-        return kind;
-      }
-    }
-    StringBuilder valid = new StringBuilder();
-    for (FramingKind kind : values()) {
-      if (valid.length() > 0) {
-        valid.append(", ");
-      }
-      valid.append(kind.configName);
-    }
-    throw new IllegalArgumentException("unknown framing '" + name + "' (valid: " + valid + ")");
   }
 }

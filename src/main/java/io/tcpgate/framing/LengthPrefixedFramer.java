@@ -1,5 +1,6 @@
 package io.tcpgate.framing;
 
+import io.tcpgate.internal.Buffers;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.parsetools.RecordParser;
 
@@ -24,10 +25,12 @@ final class LengthPrefixedFramer extends Framer {
   private final boolean littleEndian;
   private final boolean lengthIncludesHeader;
   private State state = State.HEADER;
+  /** The payload length of the frame being read (states PAYLOAD and FRAME). */
+  private int payloadLength;
 
   LengthPrefixedFramer(int headerBytes, ByteOrder order, boolean lengthIncludesHeader, int maxFrameBytes,
       FrameSink sink) {
-    super(RecordParser.newFixed(headerBytes), sink, maxFrameBytes, -1);
+    super(RecordParser.newFixed(headerBytes), sink, maxFrameBytes);
     this.headerBytes = headerBytes;
     this.littleEndian = order == ByteOrder.LITTLE_ENDIAN;
     this.lengthIncludesHeader = lengthIncludesHeader;
@@ -46,7 +49,7 @@ final class LengthPrefixedFramer extends Framer {
         break;
       case FRAME:
         nextRecord();
-        emit(dropPrefix(record, headerBytes));
+        emit(Buffers.dropPrefix(record, headerBytes));
         break;
       default:
         throw new IllegalStateException("unexpected state " + state);
@@ -66,25 +69,44 @@ final class LengthPrefixedFramer extends Framer {
     return state == State.PAYLOAD ? headerBytes : 0;
   }
 
+  @Override
+  long tailOverhead() {
+    return state == State.PAYLOAD ? 0 : headerBytes;
+  }
+
+  @Override
+  FramingException endOfStream(long buffered) {
+    switch (state) {
+      case HEADER:
+        return FramingException.endedInsideHeader(buffered, headerBytes);
+      case PAYLOAD:
+        return FramingException.endedInsideFrame(buffered, payloadLength);
+      case FRAME:
+        return FramingException.endedInsideFrame(buffered - headerBytes, payloadLength);
+      default:
+        throw new IllegalStateException("unexpected state " + state);
+    }
+  }
+
   private void onHeader(Buffer header) {
     long value = readLength(header, 0);
-    long payloadLength = payloadLength(value);
-    if (payloadLength < 0) {
+    long length = announcedPayload(value);
+    if (length < 0) {
       fail(new FramingException(FramingException.Kind.BAD_FRAME, "length header value (" + value
           + ") is smaller than the header itself (" + headerBytes + " bytes)"));
       return;
     }
-    if (payloadLength > maxFrameBytes()) {
-      fail(FramingException.frameTooLarge(payloadLength, maxFrameBytes()));
+    if (!announce(length)) {
       return;
     }
-    if (payloadLength == 0) {
+    if (length == 0) {
       nextRecord();
-      emit(truncate(header, 0));
+      emit(Buffers.truncate(header, 0));
       return;
     }
     state = State.PAYLOAD;
-    parser().fixedSizeMode((int) payloadLength);
+    payloadLength = (int) length;
+    parser().fixedSizeMode(payloadLength);
   }
 
   /** Sets the parser up for the record after the one just cut, which ended a frame. */
@@ -105,17 +127,18 @@ final class LengthPrefixedFramer extends Framer {
     if (index < 0) {
       return false;
     }
-    long payloadLength = payloadLength(readLength(chunk(), index));
-    if (payloadLength < 0 || payloadLength > maxFrameBytes() || payloadLength > Integer.MAX_VALUE - headerBytes) {
+    long length = announcedPayload(readLength(chunk(), index));
+    if (length < 0 || !withinCap(length) || length > Integer.MAX_VALUE - headerBytes) {
       return false;
     }
     state = State.FRAME;
-    parser().fixedSizeMode(headerBytes + (int) payloadLength);
+    payloadLength = (int) length;
+    parser().fixedSizeMode(headerBytes + payloadLength);
     return true;
   }
 
   /** The payload length a header value announces, or -1 when the value is smaller than the header it counts. */
-  private long payloadLength(long value) {
+  private long announcedPayload(long value) {
     if (!lengthIncludesHeader) {
       return value;
     }

@@ -1,5 +1,7 @@
 package io.tcpgate.listener;
 
+import io.tcpgate.config.HostPort;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +30,7 @@ public final class KernelSockets {
 
     @Override
     public String toString() {
-      return table + " " + (address.indexOf(':') >= 0 ? "[" + address + "]" : address) + ":" + port;
+      return table + " " + HostPort.format(address, port);
     }
   }
 

@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The container log format writes one JSON object per line; the plain format is the readable pattern. */
@@ -42,5 +43,17 @@ class LogSetupTest {
       String plain = capture(LogFormat.PLAIN, "hello plain");
       assertThat(plain).contains("INFO").contains("hello plain").doesNotStartWith("{");
     }
+  }
+
+  @Test
+  void logFormatFromTheEnvironment_isTheExactConfigName() {
+    assertThat(LogSetup.parse(null)).isNull();
+    assertThat(LogSetup.parse("")).isNull();
+    assertThat(LogSetup.parse("json")).isEqualTo(LogFormat.JSON);
+    assertThat(LogSetup.parse("plain")).isEqualTo(LogFormat.PLAIN);
+    assertThatThrownBy(() -> LogSetup.parse("JSON")).isInstanceOf(IllegalArgumentException.class)
+      .hasMessage("LOG_FORMAT: must be one of plain, json (got 'JSON')");
+    assertThatThrownBy(() -> LogSetup.parse(" json")).isInstanceOf(IllegalArgumentException.class)
+      .hasMessage("LOG_FORMAT: must be one of plain, json (got ' json')");
   }
 }

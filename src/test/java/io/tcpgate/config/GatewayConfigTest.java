@@ -2,10 +2,13 @@ package io.tcpgate.config;
 
 import io.tcpgate.bus.BodyType;
 import io.tcpgate.framing.FramingKind;
+import io.tcpgate.framing.FramingSpec;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,6 +24,10 @@ class GatewayConfigTest {
 
   private static JsonObject config(JsonObject... listeners) {
     return new JsonObject().put("listeners", new JsonArray(java.util.List.of((Object[]) listeners)));
+  }
+
+  private static void assertRejectedExactly(JsonObject json, String message) {
+    assertThatThrownBy(() -> GatewayConfig.fromJson(json)).isInstanceOf(ConfigException.class).hasMessage(message);
   }
 
   private static void assertRejected(JsonObject json, String path, String problem) {
@@ -114,11 +121,11 @@ class GatewayConfigTest {
     assertRejected(config(listener("a", 0).put("framing", new JsonObject().put("kind", "length-prefixed")
       .put("headerBytes", 3))), "listeners[0].framing.headerBytes", "1, 2 or 4");
     assertRejected(config(listener("a", 0).put("framing", new JsonObject().put("kind", "fixed").put("frameBytes", 10)
-      .put("maxFrameBytes", 5))), "listeners[0].framing.frameBytes", "exceeds maxFrameBytes");
+      .put("maxFrameBytes", 5))), "listeners[0].framing.frameBytes", "frameBytes (10) must be <= maxFrameBytes (5)");
     assertRejected(config(listener("a", 0).put("framing", new JsonObject().put("kind", "delimiter")
       .put("delimiter", "\\q"))), "listeners[0].framing.delimiter", "");
     assertRejected(config(listener("a", 0).put("framing", new JsonObject().put("kind", "shapes"))),
-      "listeners[0].framing.kind", "unknown");
+      "listeners[0].framing.kind", "must be one of lines, delimiter, fixed, length-prefixed (got 'shapes')");
     assertRejected(config(listener("a", 0).put("framing", new JsonObject().put("kind", "lines")
       .put("headerBytes", 2))), "listeners[0].framing.headerBytes", "applies to kind length-prefixed only");
   }
@@ -160,10 +167,59 @@ class GatewayConfigTest {
   }
 
   @Test
+  void namedChoices_mustBeTheDocumentedLowerCaseNameExactly() {
+    assertRejectedExactly(config(listener("a", 0).put("family", "IPv4")),
+      "listeners[0].family: must be one of ipv4, ipv6, dual (got 'IPv4')");
+    assertRejectedExactly(config(listener("a", 0).put("body", "STRING")),
+      "listeners[0].body: must be one of buffer, string, json (got 'STRING')");
+    assertRejectedExactly(config(listener("a", 0).put("framing", new JsonObject().put("kind", "Lines"))),
+      "listeners[0].framing.kind: must be one of lines, delimiter, fixed, length-prefixed (got 'Lines')");
+    assertRejectedExactly(config(listener("a", 0).put("framing", new JsonObject().put("kind", "length-prefixed")
+      .put("byteOrder", "BIG"))), "listeners[0].framing.byteOrder: must be one of big, little (got 'BIG')");
+    assertRejectedExactly(config(listener("a", 0)).put("logging", new JsonObject().put("format", "JSON")),
+      "logging.format: must be one of plain, json (got 'JSON')");
+    assertRejectedExactly(config(listener("a", 0)).put("cluster", new JsonObject().put("role", "All")),
+      "cluster.role: must be one of gateway, worker, all (got 'All')");
+    assertRejectedExactly(config(listener("a", 0)).put("workers", new JsonArray()
+      .add(new JsonObject().put("verticle", "echo").put("threading", "Worker"))),
+      "workers[0].threading: must be one of worker, event-loop, virtual-thread (got 'Worker')");
+    assertRejectedExactly(config(listener("a", 0).put("family", " ipv4")),
+      "listeners[0].family: must be one of ipv4, ipv6, dual (got ' ipv4')");
+    assertRejected(config(listener("a", 0).put("family", 4)), "listeners[0].family", "must be a string");
+  }
+
+  @Test
+  void namedChoices_acceptEveryDocumentedName() {
+    for (AddressFamily family : AddressFamily.values()) {
+      JsonObject l = listener("a", 0).put("family", family.configName()).put("host", family.wildcard());
+      assertThat(GatewayConfig.fromJson(config(l)).listeners().get(0).family()).isEqualTo(family);
+    }
+    for (BodyType body : BodyType.values()) {
+      assertThat(GatewayConfig.fromJson(config(listener("a", 0).put("body", body.configName()))).listeners().get(0)
+        .body()).isEqualTo(body);
+    }
+    for (LogFormat format : LogFormat.values()) {
+      assertThat(GatewayConfig.fromJson(config(listener("a", 0)).put("logging",
+        new JsonObject().put("format", format.configName()))).logFormat()).isEqualTo(format);
+    }
+    for (ClusterConfig.Role role : ClusterConfig.Role.values()) {
+      JsonObject cluster = new JsonObject().put("enabled", true).put("role", role.configName());
+      assertThat(GatewayConfig.fromJson(config(listener("a", 0)).put("cluster", cluster)).cluster().role())
+        .isEqualTo(role);
+    }
+    JsonObject lengthPrefixed = new JsonObject().put("kind", "length-prefixed").put("byteOrder", "little");
+    assertThat(GatewayConfig.fromJson(config(listener("a", 0).put("framing", lengthPrefixed))).listeners().get(0)
+      .framing()).isEqualTo(FramingSpec.lengthPrefixed(4, ByteOrder.LITTLE_ENDIAN, false, 65536));
+    JsonArray workers = new JsonArray().add(new JsonObject().put("verticle", "echo").put("threading", "event-loop"));
+    assertThat(GatewayConfig.fromJson(config(listener("a", 0)).put("workers", workers)).workers().get(0).threading())
+      .isEqualTo(ThreadingModel.EVENT_LOOP);
+  }
+
+  @Test
   void workers_areValidated() {
     JsonObject json = config(listener("a", 0)).put("workers", new JsonArray()
       .add(new JsonObject().put("verticle", "echo").put("threading", "green")));
-    assertRejected(json, "workers[0].threading", "\"worker\", \"event-loop\" or \"virtual-thread\"");
+    assertRejected(json, "workers[0].threading", "must be one of worker, event-loop, virtual-thread (got 'green')");
     json = config(listener("a", 0)).put("workers", new JsonArray().add(new JsonObject().put("instances", 2)));
     assertRejected(json, "workers[0].verticle", "required");
     json = config(listener("a", 0)).put("workers", new JsonArray()

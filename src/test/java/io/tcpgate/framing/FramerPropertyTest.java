@@ -20,8 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Property tests: random frame lists are encoded and fed with many different chunkings, with and without random
- * pause/resume; every run must give back exactly the generated frames. Rerun a failure with
- * {@code -Dframing.seed=<seed>} (the seed is in every assertion message).
+ * pause/resume, then the stream is ended; every run must give back exactly the generated frames and a clean end of
+ * stream. Streams cut off at random points must end the same way (same frames, same end or error) however they were
+ * chunked. Rerun a failure with {@code -Dframing.seed=<seed>} (the seed is in every assertion message).
  */
 class FramerPropertyTest {
 
@@ -31,6 +32,11 @@ class FramerPropertyTest {
   private static final int ALL_CHUNK_SIZES_UP_TO = 300;
   private static final int RANDOM_CUT_RUNS = 200;
   private static final int PAUSE_RUNS = 100;
+  private static final int CUTS_PER_LIST = 4;
+  private static final int CUT_CHUNK_SIZES_UP_TO = 24;
+  private static final int CUT_RANDOM_RUNS = 40;
+  private static final String END = "end of stream";
+  private static final String BAD_FRAME = "BAD_FRAME";
 
   /** Generates frames valid for one framing and encodes them into a wire stream. */
   private interface Codec {
@@ -69,21 +75,18 @@ class FramerPropertyTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void everyChunkingGivesTheSameFrames(String name, FramingSpec spec, Codec codec) {
+  void everyChunkingGivesTheSameFramesAndACleanEnd(String name, FramingSpec spec, Codec codec) {
     long caseSeed = BASE_SEED ^ name.hashCode();
     for (int list = 0; list < LISTS_PER_CASE; list++) {
       long seed = caseSeed + list;
       Random random = new Random(seed);
-      int count = random.nextInt(4) == 0 ? random.nextInt(3) : random.nextInt(13);
-      List<byte[]> frames = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        frames.add(codec.frame(random));
-      }
+      List<byte[]> frames = randomList(codec, random);
       byte[] input = codec.encode(frames, random);
-      List<String> expected = new ArrayList<>();
+      List<String> expectedFrames = new ArrayList<>();
       for (byte[] frame : frames) {
-        expected.add(hex(frame));
+        expectedFrames.add(hex(frame));
       }
+      Outcome expected = new Outcome(expectedFrames, END);
       String context = name + ", seed=" + seed + " (rerun with -Dframing.seed=" + BASE_SEED + "), input="
           + hex(input);
 
@@ -106,51 +109,116 @@ class FramerPropertyTest {
     }
   }
 
-  /** Feeds input cut into chunks of the given sizes; with pauses != null, pauses/resumes randomly. */
-  private static void check(FramingSpec spec, byte[] input, int[] chunks, Random pauses, List<String> expected,
+  /**
+   * A stream cut off anywhere, then ended: whatever the chunking and the pauses, the frames and the end (a last
+   * line for lines, else a truncated-frame error unless the cut falls between frames) are those of one write.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void everyChunkingOfACutOffStreamEndsTheSameWay(String name, FramingSpec spec, Codec codec) {
+    long caseSeed = BASE_SEED ^ name.hashCode() ^ 0x5eedL;
+    for (int list = 0; list < LISTS_PER_CASE; list++) {
+      long seed = caseSeed + list;
+      Random random = new Random(seed);
+      byte[] whole = codec.encode(randomList(codec, random), random);
+      for (int cut = 0; cut < CUTS_PER_LIST; cut++) {
+        byte[] input = Arrays.copyOf(whole, random.nextInt(whole.length + 1));
+        String context = name + ", seed=" + seed + " (rerun with -Dframing.seed=" + BASE_SEED + "), input="
+            + hex(input);
+        Outcome expected = run(spec, input, new int[] {input.length}, null);
+        if (spec.kind() != FramingKind.LINES) {
+          assertThat(expected.end()).as(context).matches(END + "|" + BAD_FRAME + ": stream ended .*");
+        }
+        check(spec, input, fixedCuts(input.length, 1), null, expected, context + ", byte by byte");
+        for (int size = 2; size <= Math.min(input.length + 1, CUT_CHUNK_SIZES_UP_TO); size++) {
+          check(spec, input, fixedCuts(input.length, size), null, expected, context + ", chunk size " + size);
+        }
+        for (int run = 0; run < CUT_RANDOM_RUNS; run++) {
+          long pauseSeed = random.nextLong();
+          int[] chunks = randomCuts(input.length, random);
+          check(spec, input, chunks, run % 2 == 0 ? null : new Random(pauseSeed), expected,
+              context + ", chunks " + Arrays.toString(chunks) + (run % 2 == 0 ? "" : ", pause seed " + pauseSeed));
+        }
+      }
+    }
+  }
+
+  private static List<byte[]> randomList(Codec codec, Random random) {
+    int count = random.nextInt(4) == 0 ? random.nextInt(3) : random.nextInt(13);
+    List<byte[]> frames = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      frames.add(codec.frame(random));
+    }
+    return frames;
+  }
+
+  private static void check(FramingSpec spec, byte[] input, int[] chunks, Random pauses, Outcome expected,
       String context) {
+    Outcome actual = run(spec, input, chunks, pauses);
+    if (!actual.equals(expected)) {
+      assertThat(actual).as(context).isEqualTo(expected);
+    }
+  }
+
+  /**
+   * Feeds input cut into chunks of the given sizes, then ends the stream; with pauses != null, pauses and resumes
+   * randomly (also inside onFrame, and ends from inside onFrame or while paused), finally resuming until the end
+   * took effect. The recorder fails on anything delivered while it paused the framer, or after the end.
+   */
+  private static Outcome run(FramingSpec spec, byte[] input, int[] chunks, Random pauses) {
     FramingFixtures.Recorder sink = new FramingFixtures.Recorder();
     Framer framer = sink.attach(spec);
+    boolean[] lastChunkFed = {false};
+    boolean endInsideOnFrame = pauses != null && pauses.nextInt(4) == 0;
     if (pauses != null) {
       sink.onFrameHook = (f, frame) -> {
+        if (endInsideOnFrame && lastChunkFed[0]) {
+          f.end();
+        }
         int dice = pauses.nextInt(10);
         if (dice < 3) {
-          f.pause();
+          sink.pause();
         } else if (dice == 3) {
-          f.pause();
-          f.resume();
+          sink.pause();
+          sink.resume();
         }
       };
     }
-    List<String> deliveredWhilePaused = new ArrayList<>();
     int offset = 0;
-    for (int size : chunks) {
-      int before = sink.frames.size();
-      boolean wasPaused = framer.isPaused();
-      framer.handle(Buffer.buffer(Arrays.copyOfRange(input, offset, offset + size)));
-      offset += size;
-      if (wasPaused && sink.frames.size() != before) {
-        deliveredWhilePaused.add("chunk ending at " + offset);
-      }
+    for (int i = 0; i < chunks.length; i++) {
+      lastChunkFed[0] = i == chunks.length - 1;
+      framer.handle(Buffer.buffer(Arrays.copyOfRange(input, offset, offset + chunks[i])));
+      offset += chunks[i];
       if (pauses != null) {
-        if (framer.isPaused()) {
+        if (sink.paused) {
           if (pauses.nextBoolean()) {
-            framer.resume();
+            sink.resume();
           }
         } else if (pauses.nextInt(5) == 0) {
-          framer.pause();
+          sink.pause();
         }
       }
     }
+    framer.end();
+    framer.handle(Buffer.buffer("ignored after the end\n"));
+    framer.end();
     int guard = 0;
-    while (framer.isPaused() && guard++ < 10_000) {
-      framer.resume();
+    while (sink.paused && guard++ < 10_000) {
+      sink.resume();
     }
-    assertThat(deliveredWhilePaused).as(context).isEmpty();
-    assertThat(sink.errors).as(context).isEmpty();
-    assertThat(sink.hexFrames()).as(context).isEqualTo(expected);
-    assertThat(framer.failed()).as(context).isFalse();
-    assertThat(framer.hasPartialFrame()).as(context).isFalse();
+    // Plain checks: this runs a few hundred thousand times.
+    if (framer.hasPartialFrame()) {
+      throw new AssertionError("partial frame after the end");
+    }
+    if (sink.errors.size() + sink.ends != 1) {
+      throw new AssertionError("not exactly one of error and end: " + sink.errors + ", ends=" + sink.ends);
+    }
+    String end = sink.ends == 1 ? END : sink.errors.get(0).kind() + ": " + sink.errors.get(0).getMessage();
+    return new Outcome(sink.hexFrames(), end);
+  }
+
+  /** The frames delivered, then how the stream ended: {@link #END} or the framing error. */
+  private record Outcome(List<String> frames, String end) {
   }
 
   private static int[] fixedCuts(int length, int size) {

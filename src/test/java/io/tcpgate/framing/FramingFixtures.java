@@ -54,11 +54,17 @@ final class FramingFixtures {
     }
   }
 
-  /** A sink that records frames (as latin-1 strings and raw buffers) and errors; optional hook per frame. */
+  /**
+   * A sink that records frames (as latin-1 strings and raw buffers), errors and ends of stream; optional hook per
+   * frame. Its own {@link #pause()}/{@link #resume()} track the pause state, so it can check that nothing is
+   * delivered while it paused the framer.
+   */
   static final class Recorder implements FrameSink {
 
     final List<Buffer> frames = new ArrayList<>();
     final List<FramingException> errors = new ArrayList<>();
+    int ends;
+    boolean paused;
     Framer framer;
     BiConsumer<Framer, Buffer> onFrameHook;
 
@@ -67,10 +73,25 @@ final class FramingFixtures {
       return framer;
     }
 
+    /** Pauses the framer, remembering it. */
+    void pause() {
+      paused = true;
+      framer.pause();
+    }
+
+    /** Resumes the framer, remembering it. */
+    void resume() {
+      paused = false;
+      framer.resume();
+    }
+
     @Override
     public void onFrame(Buffer frame) {
-      if (!errors.isEmpty()) {
-        throw new AssertionError("frame after framing error: " + hex(frame));
+      if (!errors.isEmpty() || ends > 0) {
+        throw new AssertionError("frame after framing error or end of stream: " + hex(frame));
+      }
+      if (paused) {
+        throw new AssertionError("frame while paused: " + hex(frame));
       }
       frames.add(frame);
       if (onFrameHook != null) {
@@ -80,7 +101,21 @@ final class FramingFixtures {
 
     @Override
     public void onFramingError(FramingException error) {
+      if (ends > 0) {
+        throw new AssertionError("framing error after end of stream: " + error);
+      }
       errors.add(error);
+    }
+
+    @Override
+    public void onEndOfStream() {
+      if (!errors.isEmpty() || ends > 0) {
+        throw new AssertionError("end of stream after a framing error or a first end: " + errors + ", " + ends);
+      }
+      if (paused) {
+        throw new AssertionError("end of stream while paused");
+      }
+      ends++;
     }
 
     List<String> texts() {

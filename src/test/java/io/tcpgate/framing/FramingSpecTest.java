@@ -81,7 +81,7 @@ class FramingSpecTest {
     assertThat(two.encodeReply(Buffer.buffer(new byte[65_535])).getBuffer(0, 2)).isEqualTo(bytes("ff ff"));
     assertThatThrownBy(() -> two.encodeReply(Buffer.buffer(new byte[65_536])))
         .isInstanceOf(FramingException.class)
-        .extracting(e -> ((FramingException) e).code()).isEqualTo("frame-too-large");
+        .extracting(e -> ((FramingException) e).kind()).isEqualTo(FramingException.Kind.FRAME_TOO_LARGE);
   }
 
   @Test
@@ -105,42 +105,59 @@ class FramingSpecTest {
   }
 
   @Test
-  void getters() {
-    FramingSpec lines = FramingSpec.lines(10, true);
+  void eachKindHasItsOwnSettingsOnly() {
+    LinesFraming lines = FramingSpec.lines(10, true);
     assertThat(lines.kind()).isEqualTo(FramingKind.LINES);
     assertThat(lines.maxFrameBytes()).isEqualTo(10);
     assertThat(lines.crlfReplies()).isTrue();
-    assertThat(lines.delimiter()).containsExactly('\n');
-    assertThat(lines.byteOrder()).isNull();
 
     byte[] delimiterBytes = {'|', '|'};
-    FramingSpec delimiter = FramingSpec.delimiter(delimiterBytes, 20);
+    DelimiterFraming delimiter = FramingSpec.delimiter(delimiterBytes, 20);
     delimiterBytes[0] = 'x';
     assertThat(delimiter.kind()).isEqualTo(FramingKind.DELIMITER);
+    assertThat(delimiter.maxFrameBytes()).isEqualTo(20);
     assertThat(delimiter.delimiter()).containsExactly('|', '|');
     delimiter.delimiter()[1] = 'y';
     assertThat(delimiter.delimiter()).containsExactly('|', '|');
 
-    FramingSpec fixed = FramingSpec.fixed(4, 8);
+    FixedFraming fixed = FramingSpec.fixed(4, 8);
     assertThat(fixed.kind()).isEqualTo(FramingKind.FIXED);
     assertThat(fixed.frameBytes()).isEqualTo(4);
     assertThat(fixed.maxFrameBytes()).isEqualTo(8);
-    assertThat(fixed.delimiter()).isEmpty();
 
-    FramingSpec lp = FramingSpec.lengthPrefixed(2, LE, true, 30);
+    LengthPrefixedFraming lp = FramingSpec.lengthPrefixed(2, LE, true, 30);
     assertThat(lp.kind()).isEqualTo(FramingKind.LENGTH_PREFIXED);
     assertThat(lp.headerBytes()).isEqualTo(2);
     assertThat(lp.byteOrder()).isEqualTo(LE);
     assertThat(lp.lengthIncludesHeader()).isTrue();
-    assertThat(lp.frameBytes()).isZero();
+    assertThat(lp.maxFrameBytes()).isEqualTo(30);
+  }
+
+  @Test
+  void theRecordConstructorsValidateLikeTheFactories() {
+    assertIae(() -> new LinesFraming(0, false), "maxFrameBytes must be > 0");
+    assertIae(() -> new DelimiterFraming(new byte[0], 10), "delimiter must not be empty");
+    assertIae(() -> new FixedFraming(11, 10), "frameBytes (11) must be <= maxFrameBytes (10)");
+    assertIae(() -> new LengthPrefixedFraming(3, BE, false, 10), "headerBytes must be 1, 2 or 4 (got 3)");
+    assertThat(new FixedFraming(4, 8)).isEqualTo(FramingSpec.fixed(4, 8));
   }
 
   @Test
   void valueSemanticsAndToString() {
     assertThat(FramingSpec.delimiter(new byte[] {1, 2}, 5)).isEqualTo(FramingSpec.delimiter(new byte[] {1, 2}, 5))
         .hasSameHashCodeAs(FramingSpec.delimiter(new byte[] {1, 2}, 5))
-        .isNotEqualTo(FramingSpec.delimiter(new byte[] {1, 3}, 5));
-    assertThat(FramingSpec.lines(5, true)).isNotEqualTo(FramingSpec.lines(5, false));
+        .isNotEqualTo(FramingSpec.delimiter(new byte[] {1, 3}, 5))
+        .isNotEqualTo(FramingSpec.delimiter(new byte[] {1, 2}, 6));
+    assertThat(FramingSpec.lines(5, true)).isNotEqualTo(FramingSpec.lines(5, false))
+        .isEqualTo(FramingSpec.lines(5, true)).hasSameHashCodeAs(FramingSpec.lines(5, true));
+    assertThat(FramingSpec.fixed(2, 5)).isEqualTo(FramingSpec.fixed(2, 5)).isNotEqualTo(FramingSpec.fixed(3, 5));
+    assertThat(FramingSpec.lengthPrefixed(2, BE, true, 5)).isEqualTo(FramingSpec.lengthPrefixed(2, BE, true, 5))
+        .hasSameHashCodeAs(FramingSpec.lengthPrefixed(2, BE, true, 5))
+        .isNotEqualTo(FramingSpec.lengthPrefixed(2, LE, true, 5));
+    assertThat((FramingSpec) FramingSpec.lines(5, false)).isNotEqualTo(FramingSpec.delimiter(new byte[] {'\n'}, 5));
+    assertThat(FramingSpec.lines(5, true).toString())
+        .isEqualTo("FramingSpec{lines, crlfReplies=true, maxFrameBytes=5}");
+    assertThat(FramingSpec.fixed(2, 5).toString()).isEqualTo("FramingSpec{fixed, frameBytes=2, maxFrameBytes=5}");
     assertThat(FramingSpec.lengthPrefixed(4, BE, false, 65_536).toString()).isEqualTo(
         "FramingSpec{length-prefixed, headerBytes=4, byteOrder=BIG_ENDIAN, lengthIncludesHeader=false,"
             + " maxFrameBytes=65536}");
@@ -154,13 +171,6 @@ class FramingSpecTest {
     assertThat(FramingKind.DELIMITER.configName()).isEqualTo("delimiter");
     assertThat(FramingKind.FIXED.configName()).isEqualTo("fixed");
     assertThat(FramingKind.LENGTH_PREFIXED.configName()).isEqualTo("length-prefixed");
-    for (FramingKind kind : FramingKind.values()) {
-      assertThat(FramingKind.fromConfigName(kind.configName())).isSameAs(kind);
-    }
-    assertIae(() -> FramingKind.fromConfigName("LENGTH_PREFIXED"),
-        "unknown framing 'LENGTH_PREFIXED' (valid: lines, delimiter, fixed, length-prefixed)");
-    assertIae(() -> FramingKind.fromConfigName(null),
-        "unknown framing 'null' (valid: lines, delimiter, fixed, length-prefixed)");
   }
 
   @Test
@@ -169,7 +179,7 @@ class FramingSpecTest {
     assertThat(FramingException.Kind.BAD_FRAME.code()).isEqualTo("bad-frame");
     FramingException error = new FramingException(FramingException.Kind.BAD_FRAME, "nope");
     assertThat(error.kind()).isEqualTo(FramingException.Kind.BAD_FRAME);
-    assertThat(error.code()).isEqualTo("bad-frame");
+    assertThat(error.kind().code()).isEqualTo("bad-frame");
     assertThat(error).hasMessage("nope").isInstanceOf(RuntimeException.class);
   }
 
