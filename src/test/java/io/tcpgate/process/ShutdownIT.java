@@ -204,7 +204,7 @@ class ShutdownIT {
         "admin": {"enabled": false},
         "listeners": [
           {"name": "slow", "host": "127.0.0.1", "port": 0, "family": "ipv4", "framing": {"kind": "lines"},
-           "address": "examples.delay", "requestTimeoutMs": 10000}
+           "address": "examples.delay", "requestTimeoutMs": 10000, "dispatch": "parallel"}
         ],
         "workers": [
           {"verticle": "io.tcpgate.examples.DelayWorker", "config": {"address": "examples.delay", "delayMs": %d}}
