@@ -105,6 +105,15 @@ class HalfCloseTest {
         }
       }
     }
+    for (Kind kind : Kind.values()) {
+      // one frame in flight at a time: reading pauses after every frame, also when the end of stream is next
+      listeners.add(TestGateway.listener(kind.listener("window-of-one", "worker"), "echo.worker")
+        .put("framing", kind.framing.copy()).put("maxInFlight", 1).put("dispatch", "parallel"));
+    }
+    listeners.add(TestGateway.listener("crlf-delimiter", "echo.event-loop")
+      .put("framing", new JsonObject().put("kind", "delimiter").put("delimiterHex", "0d0a")));
+    listeners.add(TestGateway.listener("lines-max8", "echo.event-loop")
+      .put("framing", new JsonObject().put("kind", "lines").put("maxFrameBytes", 8)));
     listeners.add(TestGateway.listener("silent", "silent").put("requestTimeoutMs", REQUEST_TIMEOUT_MS));
     listeners.add(TestGateway.listener("idle", "silent").put("requestTimeoutMs", Long.MAX_VALUE)
       .put("idleTimeoutSeconds", 1));
@@ -162,6 +171,20 @@ class HalfCloseTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Kind.class)
+  void halfClose_withAWindowOfOneFrame_getsEveryReplyInOrderThenEof(Kind kind) throws Exception {
+    List<byte[]> sent = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      sent.add(kind.encode(String.format("w-%06d", i)));
+    }
+    byte[] wire = concat(sent.toArray(new byte[0][]));
+
+    byte[] received = sendThenHalfClose(gw.port(kind.listener("window-of-one", "worker")), wire);
+
+    assertSameBytes(received, wire);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Kind.class)
   void halfClose_withoutAnyFrame_getsEofAndNothingElse(Kind kind) throws Exception {
     byte[] received = sendThenHalfClose(gw.port(kind.listener("ordered", "event-loop")), new byte[0]);
 
@@ -170,7 +193,7 @@ class HalfCloseTest {
 
   static Stream<Arguments> incompleteLastFrames() {
     byte[] badFrame = ascii("ERR bad-frame");
-    return Stream.of(
+    Stream<Arguments> tails = Stream.of(
       Arguments.of(Kind.LINES, "a line without its LF", ascii("tail"), Kind.LINES.encode("tail")),
       Arguments.of(Kind.LINES, "a line ending in CR without LF", ascii("tail\r"), Kind.LINES.encode("tail")),
       Arguments.of(Kind.DELIMITER, "no delimiter", ascii("tail"), Kind.DELIMITER.encode("ERR bad-frame")),
@@ -181,21 +204,53 @@ class HalfCloseTest {
         Kind.LENGTH_PREFIXED.encode("ERR bad-frame")),
       Arguments.of(Kind.LENGTH_PREFIXED, "half a payload", concat(bytes("00 00 00 08"), ascii("tail")),
         Kind.LENGTH_PREFIXED.encode("ERR bad-frame")));
+    // behind 200 frames, once read as they come and once while reading pauses after every frame
+    return tails.flatMap(tail -> Stream.of("ordered-event-loop", "window-of-one-worker").map(variant -> {
+      Object[] args = tail.get();
+      return Arguments.of(args[0], args[1], args[2], args[3], variant);
+    }));
   }
 
   /**
    * At end of stream a last line without its LF is still a frame; for the other kinds an incomplete frame is
    * {@code ERR bad-frame}, after the replies to the complete frames before it, and then the gateway closes.
    */
-  @ParameterizedTest(name = "{0}, {1}")
+  @ParameterizedTest(name = "{0}, {1}, listener {4}")
   @MethodSource("incompleteLastFrames")
   void halfClose_insideAFrame_answersTheCompleteFramesThenTheTailThenEof(Kind kind, String tailName, byte[] tail,
-                                                                       byte[] lastReply) throws Exception {
-    byte[] complete = concat(kind.encode("f-000001"), kind.encode("f-000002"), kind.encode("f-000003"));
+                                                                       byte[] lastReply, String variant)
+    throws Exception {
+    List<byte[]> frames = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      frames.add(kind.encode(String.format("f-%06d", i)));
+    }
+    byte[] complete = concat(frames.toArray(new byte[0][]));
 
-    byte[] received = sendThenHalfClose(gw.port(kind.listener("ordered", "event-loop")), concat(complete, tail));
+    byte[] received = sendThenHalfClose(gw.port(kind.name().toLowerCase() + "-" + variant), concat(complete, tail));
 
     assertSameBytes(received, concat(complete, lastReply));
+  }
+
+  /** The end of stream completes no frame of its own: "tail\r" is half a CRLF delimiter, not a frame. */
+  @Test
+  void halfClose_afterHalfACrlfDelimiter_isABadFrame_notAFrame() throws Exception {
+    byte[] received = sendThenHalfClose(gw.port("crlf-delimiter"), ascii("one\r\ntwo\r\ntail\r"));
+
+    assertSameBytes(received, ascii("one\r\ntwo\r\nERR bad-frame\r\n"));
+  }
+
+  @Test
+  void halfClose_afterALastLineOfExactlyMaxFrameBytes_answersIt() throws Exception {
+    byte[] received = sendThenHalfClose(gw.port("lines-max8"), ascii("one\n12345678"));
+
+    assertSameBytes(received, ascii("one\n12345678\n"));
+  }
+
+  @Test
+  void halfClose_afterALastLineOfMaxFrameBytesPlusOne_getsFrameTooLargeThenEof() throws Exception {
+    byte[] received = sendThenHalfClose(gw.port("lines-max8"), ascii("one\n123456789"));
+
+    assertSameBytes(received, ascii("one\nERR frame-too-large\n"));
   }
 
   @Test
