@@ -16,10 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/**
- * The {@code tcpgate-deadline} header for huge request timeouts: now + requestTimeoutMs saturates at
- * {@link Long#MAX_VALUE} instead of overflowing into the past, so workers do not take every request as expired.
- */
+/** tcpgate-deadline saturates at Long.MAX_VALUE for huge request timeouts instead of overflowing into the past. */
 @ExtendWith(VertxExtension.class)
 class DeadlineHeaderTest {
 

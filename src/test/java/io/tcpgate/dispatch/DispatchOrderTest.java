@@ -35,11 +35,7 @@ import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/**
- * What each dispatch mode promises about the order in which a connection's frames are processed, seen by a worker
- * with four instances and random processing delays: ordered and pinned process them in arrival order, ordered one
- * at a time, pinned on one instance; parallel overlaps them; replies are in frame order in every mode.
- */
+/** What each dispatch mode promises about the order a connection's frames are processed in, seen by the worker. */
 @ExtendWith(VertxExtension.class)
 class DispatchOrderTest {
 

@@ -18,10 +18,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/**
- * Vert.x's implementation classes ({@code io.vertx...impl...}, {@code io.vertx.core.internal...}) are used in
- * package {@code io.tcpgate.internal} only, where {@link VertxInternals#check()} covers them at startup.
- */
+/** Vert.x implementation classes are used only in io.tcpgate.internal, where VertxInternals.check() covers them. */
 class InternalsQuarantineTest {
 
   private static final Path SOURCES = Paths.get("src/main/java");

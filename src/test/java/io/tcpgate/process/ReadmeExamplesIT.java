@@ -21,11 +21,7 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/**
- * The README's "Try it" examples ({@code $ printf '...' | nc -q1 127.0.0.1 PORT  # expected, lines}) run through
- * {@code bash -c} exactly as written, against {@code java -jar tcpgate.jar} on its packaged default configuration
- * and the README's fixed ports, many times each: the documented output must come out every time.
- */
+/** The README's nc examples, run as written against the jar's packaged default, print what the README says. */
 class ReadmeExamplesIT {
 
   /** An example line: group 1 the command as written, group 2 the documented output, comma-separated. */

@@ -28,11 +28,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/**
- * The built-in {@code kv} worker (two event-loop instances, as conf/config.json deploys it) behind a lines listener,
- * with many connections each pipelining thousands of random commands: every reply matches a reference model of the
- * connection's keys, which holds only if each connection's commands run in the order they were sent.
- */
+/** kv behind 50 pipelining connections: every reply matches a per-connection reference model of its keys. */
 @ExtendWith(VertxExtension.class)
 class KeyValuePipelineTest {
 
