@@ -52,8 +52,8 @@ public final class PinnedInstances implements Shareable {
   }
 
   /**
-   * The instance for a new connection on the calling thread: a live instance of {@code address} on this very
-   * event loop, else the live instance serving the fewest connections. The choice counts as one connection until
+   * The instance for a new connection on the calling thread: of the live instances of {@code address} on this very
+   * event loop, the one serving the fewest connections; with none here, the live instance serving the fewest. The choice counts as one connection until
    * {@link Instance#release() released}.
    *
    * @return the instance, or {@code null} when no live instance serves {@code address}
@@ -65,17 +65,17 @@ public final class PinnedInstances implements Shareable {
     }
     Thread thread = Thread.currentThread();
     Instance best = null;
+    boolean bestLocal = false;
     for (Instance instance : list) {
       if (!instance.live()) {
         list.remove(instance);
         continue;
       }
-      if (instance.eventLoop == thread) {
+      boolean local = instance.eventLoop == thread;
+      if (best == null || (local && !bestLocal)
+        || (local == bestLocal && instance.connections.get() < best.connections.get())) {
         best = instance;
-        break;
-      }
-      if (best == null || instance.connections.get() < best.connections.get()) {
-        best = instance;
+        bestLocal = local;
       }
     }
     if (best != null) {

@@ -1,6 +1,7 @@
 package io.tcpgate.process;
 
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
@@ -124,13 +125,21 @@ class ReadmeExamplesIT {
     return examples;
   }
 
-  /** Fails clearly when nc is not installed (the examples need netcat-openbsd). */
+  /**
+   * The examples need OpenBSD netcat. CI installs it (.ci/run), and there a missing nc fails the test; on a developer
+   * machine with only a JDK and Maven the test is skipped with the same message, so {@code make test} still passes.
+   */
   private static void requireNc() throws IOException, InterruptedException {
     Process which = new ProcessBuilder("bash", "-c", "command -v nc").redirectErrorStream(true).start();
     boolean exited = which.waitFor(10, TimeUnit.SECONDS);
-    assertThat(exited && which.exitValue() == 0)
-      .as("nc is not installed: the README examples need it (Debian/Ubuntu: apt-get install netcat-openbsd)")
-      .isTrue();
+    boolean present = exited && which.exitValue() == 0;
+    String message = "nc is not installed: the README examples need it (Debian/Ubuntu: apt-get install"
+      + " netcat-openbsd; .ci/run installs it)";
+    if ("true".equals(System.getenv("CI"))) {
+      assertThat(present).as(message).isTrue();
+    } else {
+      Assumptions.assumeTrue(present, message);
+    }
   }
 
   /** Fails clearly when a port of the packaged default configuration is already taken. */
