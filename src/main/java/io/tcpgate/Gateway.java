@@ -1,7 +1,9 @@
 package io.tcpgate;
 
+import io.tcpgate.bridge.Bridge;
 import io.tcpgate.config.GatewayConfig;
 import io.tcpgate.config.ListenerConfig;
+import io.tcpgate.metrics.BridgeStats;
 import io.tcpgate.metrics.GatewayStats;
 import io.tcpgate.listener.RunningListener;
 import io.tcpgate.connection.Connections;
@@ -16,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -33,9 +36,11 @@ public final class Gateway {
   private final List<String> workerDeployments;
   private final List<RunningListener> listeners;
   private final Connections connections;
+  private final Bridge bridge;
 
   private Gateway(Vertx vertx, GatewayConfig config, GatewayStats stats, List<String> routerDeployments,
-                  List<String> workerDeployments, List<RunningListener> listeners, Connections connections) {
+                  List<String> workerDeployments, List<RunningListener> listeners, Connections connections,
+                  Bridge bridge) {
     this.vertx = vertx;
     this.config = config;
     this.stats = stats;
@@ -43,6 +48,7 @@ public final class Gateway {
     this.workerDeployments = workerDeployments;
     this.listeners = listeners;
     this.connections = connections;
+    this.bridge = bridge;
   }
 
   /**
@@ -60,6 +66,15 @@ public final class Gateway {
     for (var worker : config.deployedWorkers()) {
       chain = chain.compose(v -> WorkerDeployer.deploy(vertx, worker).map(id -> {
         workers.add(id);
+        return null;
+      }));
+    }
+    AtomicReference<Bridge> bridge = new AtomicReference<>();
+    if (config.bridge().enabled()) {
+      chain = chain.compose(v -> Bridge.start(vertx, config.bridge(), new BridgeStats(), eventLoops).map(b -> {
+        bridge.set(b);
+        LOG.info("event-bus bridge on {} (inbound {}, outbound {})", b.address(),
+          config.bridge().inboundPermitted(), config.bridge().outboundPermitted());
         return null;
       }));
     }
@@ -86,8 +101,9 @@ public final class Gateway {
         }));
     }
     return chain.map(v -> new Gateway(vertx, config, stats, routers, List.copyOf(workers), List.copyOf(bound),
-        connections))
+        connections, bridge.get()))
       .recover(err -> undeploy(vertx, routers).transform(ar -> undeployAll(vertx, bound, workers))
+        .transform(ar -> bridge.get() == null ? Future.<Void>succeededFuture() : bridge.get().stop())
         .andThen(ar -> connections.close())
         .transform(ar -> Future.failedFuture(err)));
   }
@@ -115,9 +131,15 @@ public final class Gateway {
   public Future<Void> stop() {
     LOG.info("draining {} listener(s), up to {} ms", listeners.size(), config.drainTimeoutMs());
     return undeployAll(vertx, listeners, workerDeployments)
+      .transform(ar -> bridge == null ? Future.<Void>succeededFuture() : bridge.stop())
       .transform(ar -> undeploy(vertx, routerDeployments))
       .andThen(ar -> connections.close())
       .onComplete(ar -> LOG.info("drain complete; {} connection(s) still open", stats.openConnections()));
+  }
+
+  /** The event-bus bridge, or {@code null} when it is not enabled. */
+  public Bridge bridge() {
+    return bridge;
   }
 
   /** The bound listeners, in config order. */

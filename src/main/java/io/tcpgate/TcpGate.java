@@ -122,6 +122,9 @@ public final class TcpGate {
         for (RunningListener listener : started.listeners()) {
           GatewayMeters.bind(registry, stats.listener(listener.config().name()));
         }
+        if (started.bridge() != null) {
+          GatewayMeters.bind(registry, started.bridge().stats());
+        }
         readiness.ready();
         return Future.succeededFuture(this);
       }, err -> stopAdmin().transform(ar -> Future.failedFuture(err)));

@@ -55,6 +55,12 @@ public final class GatewayInfo {
           .put("threading", worker.threading().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
       }
     }
+    if (gateway != null && gateway.bridge() != null) {
+      info.put("bridge", new JsonObject()
+        .put("bound", gateway.bridge().address())
+        .put("clients", gateway.bridge().stats().openConnections())
+        .put("registrations", gateway.bridge().stats().registrations()));
+    }
     return info.put("listeners", listeners).put("workers", workers);
   }
 }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
+import io.tcpgate.metrics.BridgeStats;
 import io.tcpgate.metrics.ListenerStats;
 import io.tcpgate.metrics.ListenerStats.CloseReason;
 import io.tcpgate.metrics.ListenerStats.Outcome;
@@ -66,14 +67,43 @@ public final class GatewayMeters {
     stats.latencyRecorder(nanos -> latency.record(nanos, TimeUnit.NANOSECONDS));
   }
 
-  private static void counter(MeterRegistry registry, String name, String description, String baseUnit,
-                              ListenerStats stats, ToDoubleFunction<ListenerStats> count, Tags tags) {
+  /** Registers the bridge's meters ({@code tcpgate_bridge_*}) in {@code registry}. */
+  public static void bind(MeterRegistry registry, BridgeStats stats) {
+    Tags tags = Tags.empty();
+    gauge(registry, "tcpgate.bridge.connections.open", "Bridge clients connected now", stats,
+      BridgeStats::openConnections, tags);
+    counter(registry, "tcpgate.bridge.connections.accepted", "Bridge clients accepted", null, stats,
+      BridgeStats::accepted, tags);
+    counter(registry, "tcpgate.bridge.frames.in", "Frames received from bridge clients", null, stats,
+      BridgeStats::framesIn, tags);
+    counter(registry, "tcpgate.bridge.frames.out", "Frames written to bridge clients", null, stats,
+      BridgeStats::framesOut, tags);
+    counter(registry, "tcpgate.bridge.received", "Bytes read from bridge clients", BaseUnits.BYTES, stats,
+      BridgeStats::bytesIn, tags);
+    counter(registry, "tcpgate.bridge.sent", "Bytes written to bridge clients", BaseUnits.BYTES, stats,
+      BridgeStats::bytesOut, tags);
+    gauge(registry, "tcpgate.bridge.registrations", "Addresses bridge clients are registered for", stats,
+      BridgeStats::registrations, tags);
+    gauge(registry, "tcpgate.bridge.pending.replies", "Requests bridge clients hold without a reply yet", stats,
+      BridgeStats::pendingReplies, tags);
+    counter(registry, "tcpgate.bridge.refused", "Requests failed at once: the bridge client did not read or held"
+      + " too many", null, stats, BridgeStats::refusedRequests, tags);
+    counter(registry, "tcpgate.bridge.dropped", "Messages without reply not written to a bridge client that did not"
+      + " read", null, stats, BridgeStats::droppedMessages, tags);
+    for (BridgeStats.Error error : BridgeStats.Error.values()) {
+      counter(registry, "tcpgate.bridge.errors", "Bad frames from bridge clients, by kind", null, stats,
+        s -> s.errors(error), tags.and("kind", error.tag()));
+    }
+  }
+
+  private static <T> void counter(MeterRegistry registry, String name, String description, String baseUnit,
+                                  T stats, ToDoubleFunction<T> count, Tags tags) {
     FunctionCounter.builder(name, stats, count).description(description).baseUnit(baseUnit).tags(tags)
       .register(registry);
   }
 
-  private static void gauge(MeterRegistry registry, String name, String description, ListenerStats stats,
-                            ToDoubleFunction<ListenerStats> value, Tags tags) {
+  private static <T> void gauge(MeterRegistry registry, String name, String description, T stats,
+                                ToDoubleFunction<T> value, Tags tags) {
     Gauge.builder(name, stats, value).description(description).tags(tags).register(registry);
   }
 }

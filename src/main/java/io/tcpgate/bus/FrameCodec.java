@@ -39,7 +39,9 @@ public final class FrameCodec {
   }
 
   /**
-   * The bytes of a reply body, or {@code null} when there is nothing to write.
+   * The bytes of a reply body, or {@code null} when there is nothing to write: a Buffer as it is, a String in UTF-8,
+   * a JsonObject or JsonArray as its JSON text, a number or boolean as its text ({@code 42}, {@code 2.5},
+   * {@code true}), as workers behind the event-bus bridge reply with any JSON value.
    *
    * @throws IllegalArgumentException for body types that cannot be written
    */
@@ -62,7 +64,10 @@ public final class FrameCodec {
     if (body instanceof byte[]) {
       return Buffer.buffer((byte[]) body);
     }
+    if (body instanceof Number || body instanceof Boolean || body instanceof Character) {
+      return Buffer.buffer(body.toString(), "UTF-8");
+    }
     throw new IllegalArgumentException("reply body of type " + body.getClass().getName() + " cannot be written"
-      + " (use Buffer, String or JsonObject)");
+      + " (use Buffer, String, JsonObject, JsonArray, a number or a boolean)");
   }
 }

@@ -21,9 +21,11 @@ import java.util.Set;
  * @param admin           the admin HTTP server
  * @param logFormat       the log line format; the {@code LOG_FORMAT} environment variable wins when set
  * @param cluster         clustering, off by default
+ * @param bridge          the event-bus bridge for workers in other languages, off by default
  */
 public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> workers, long drainTimeoutMs,
-                            long graceDelayMs, AdminConfig admin, LogFormat logFormat, ClusterConfig cluster) {
+                            long graceDelayMs, AdminConfig admin, LogFormat logFormat, ClusterConfig cluster,
+                            BridgeConfig bridge) {
 
   /** Drain timeout unless configured: 10 s. */
   public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
@@ -31,7 +33,7 @@ public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> w
   public static final long DEFAULT_GRACE_DELAY_MS = 0;
 
   static final Set<String> KEYS = Set.of("defaults", "listeners", "workers", "shutdown", "admin", "logging",
-    "cluster");
+    "cluster", "bridge");
   static final Set<String> SHUTDOWN_KEYS = Set.of("drainTimeoutMs", "graceDelayMs");
   static final Set<String> LOGGING_KEYS = Set.of("format");
 
@@ -94,6 +96,19 @@ public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> w
     }
     JsonFields logging = JsonFields.of(root.object("logging"), "logging", LOGGING_KEYS);
     LogFormat format = logging.choice("format", LogFormat.PLAIN, LogFormat.values(), LogFormat::configName);
-    return new GatewayConfig(List.copyOf(listeners), List.copyOf(workers), drain, grace, admin, format, cluster);
+    BridgeConfig bridge = BridgeConfig.fromJson(root.object("bridge"), "bridge");
+    if (bridge.enabled() && bridge.port() != 0) {
+      for (int i = 0; i < listeners.size(); i++) {
+        if (listeners.get(i).port() == bridge.port()) {
+          throw new ConfigException("bridge.port", bridge.port() + " is already the port of listeners[" + i + "] '"
+            + listeners.get(i).name() + "'");
+        }
+      }
+      if (admin.enabled() && admin.port() == bridge.port()) {
+        throw new ConfigException("bridge.port", bridge.port() + " is already the admin server's port");
+      }
+    }
+    return new GatewayConfig(List.copyOf(listeners), List.copyOf(workers), drain, grace, admin, format, cluster,
+      bridge);
   }
 }

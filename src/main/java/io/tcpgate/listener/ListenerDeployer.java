@@ -28,6 +28,14 @@ public final class ListenerDeployer {
   }
 
   /**
+   * The port to ask Vert.x for: {@code port}, or for an ephemeral port ({@code 0}) served by several instances a
+   * negative key, which Vert.x turns into one ephemeral port shared by all of them (port 0 would give each its own).
+   */
+  public static int bindPort(int port, int instances) {
+    return port == 0 && instances > 1 ? -(SHARED_EPHEMERAL_KEYS.incrementAndGet()) : port;
+  }
+
+  /**
    * Deploys {@code listener} with {@code instances} NetServer instances.
    *
    * @return the bound listener; fails with {@link BindException}, leaving nothing of this listener bound
@@ -39,7 +47,7 @@ public final class ListenerDeployer {
     } catch (BindException e) {
       return Future.failedFuture(e);
     }
-    int bindPort = listener.port() == 0 && instances > 1 ? -(SHARED_EPHEMERAL_KEYS.incrementAndGet()) : listener.port();
+    int bindPort = bindPort(listener.port(), instances);
     ListenerStats listenerStats = stats.listener(listener.name());
     List<ListenerVerticle> verticles = new CopyOnWriteArrayList<>();
     Admission admission = Admission.ADMIT_ALL;
