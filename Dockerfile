@@ -1,6 +1,6 @@
 # tcpgate image, built from the fat jar:
 #   make build && docker build -t tcpgate:0.1.0-SNAPSHOT .
-# Runs as the non-root user 10001 (the Deployment in k8s/ requires it) and reads /etc/tcpgate/config.json,
+# Runs as the non-root user 10001 (the Deployment in k8s/base/ requires it) and reads /etc/tcpgate/config.json,
 # where the Kubernetes ConfigMap is mounted; the image ships conf/config.json there so it also runs on its own:
 #   docker run --rm -p 7000-7002:7000-7002 -p 9090:9090 tcpgate:0.1.0-SNAPSHOT
 FROM eclipse-temurin:17-jre

@@ -25,8 +25,8 @@ bench: ## benchmark each dispatch mode against direct/naive (loopback, ~14 min);
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 	bash bench/run.sh
 
-k8s-check: ## check the Kubernetes manifests against the real defaults; render them with kubectl if installed
-	$(MVN) $(MVN_FLAGS) test -Dtest='KubernetesManifestsTest' -Dsurefire.failIfNoSpecifiedTests=false
+k8s-check: ## check every Kubernetes layout against the real config; render them with kubectl if installed
+	$(MVN) $(MVN_FLAGS) test -Dtest='*Manifests*Test,NodeSidecarOverlayTest' -Dsurefire.failIfNoSpecifiedTests=false
 	bash k8s/check.sh
 
 clean: ## remove build output

@@ -7,7 +7,6 @@ import io.tcpgate.config.GatewayConfig;
 import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.config.LogFormat;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,7 +32,6 @@ import static io.tcpgate.testing.Yamls.name;
 import static io.tcpgate.testing.Yamls.spec;
 import static io.tcpgate.testing.Yamls.str;
 import static io.tcpgate.testing.Yamls.strings;
-import static io.tcpgate.testing.Yamls.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -42,8 +39,10 @@ import static org.assertj.core.api.Assertions.fail;
  * Keeps the Kubernetes manifests in {@code k8s/} and the {@code Dockerfile} in agreement with the gateway's real
  * configuration and defaults: the config the Deployment mounts must pass {@link GatewayConfig#fromJson}, and its
  * listener ports, admin port, admin paths and shutdown timing must be what the Deployment, the Services, the probes,
- * the Prometheus annotations and the image declare. Reads the manifests the way {@code kubectl kustomize k8s} does:
- * the files listed under {@code resources} of {@code k8s/kustomization.yaml}, plus its {@code configMapGenerator}.
+ * the Prometheus annotations and the image declare. Reads the manifests the way {@code kubectl kustomize k8s} does
+ * ({@link Kustomize}): {@code k8s/kustomization.yaml} builds on {@code k8s/base/}, where the manifests and the
+ * {@code configMapGenerator} are. The variants under {@code k8s/cluster/} and {@code k8s/overlays/} have tests of
+ * their own.
  */
 class KubernetesManifestsTest {
 
@@ -57,12 +56,12 @@ class KubernetesManifestsTest {
    */
   private static final long SHUTDOWN_MARGIN_MS = 5_000;
 
-  private static Manifests k8s;
+  private static Kustomize.Rendered k8s;
   private static Dockerfile docker;
 
   @BeforeAll
   static void load() throws IOException {
-    k8s = Manifests.load(K8S);
+    k8s = Kustomize.render(K8S);
     docker = Dockerfile.parse(DOCKERFILE);
   }
 
@@ -71,16 +70,20 @@ class KubernetesManifestsTest {
 
   @Test
   void kustomizationListsEveryManifestAndEveryObjectIsNamed() throws IOException {
-    Set<String> listed = new TreeSet<>(k8s.resourceFiles);
-    Set<String> present;
-    try (Stream<Path> files = Files.list(K8S)) {
-      present = files.map(p -> p.getFileName().toString())
-        .filter(n -> n.endsWith(".yaml") || n.endsWith(".yml"))
-        .filter(n -> !n.startsWith("kustomization."))
-        .collect(Collectors.toCollection(TreeSet::new));
+    assertThat(k8s.referencedFiles.keySet()).as("kustomization directories k8s/ renders (not cluster/ or"
+      + " overlays/*, which are applied instead of it)").containsExactly(K8S.toAbsolutePath().normalize(),
+      K8S.resolve("base").toAbsolutePath().normalize());
+    for (Map.Entry<Path, Set<String>> dir : k8s.referencedFiles.entrySet()) {
+      Set<String> present;
+      try (Stream<Path> files = Files.list(dir.getKey())) {
+        present = files.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json"))
+          .filter(n -> !n.startsWith("kustomization."))
+          .collect(Collectors.toCollection(TreeSet::new));
+      }
+      assertThat(dir.getValue()).as("manifests and configs in " + BASE.toAbsolutePath().relativize(dir.getKey())
+        + " that its kustomization.yaml does not use (kubectl apply -k would silently skip them)").containsAll(present);
     }
-    assertThat(listed).as("manifests in k8s/ that k8s/kustomization.yaml 'resources' does not list (kubectl apply -k"
-      + " would silently skip them)").containsAll(present);
     for (Map<String, Object> doc : k8s.objects) {
       String where = doc.get("__file") + ": ";
       assertThat(doc.get("apiVersion")).as(where + "apiVersion").isNotNull();
@@ -387,6 +390,7 @@ class KubernetesManifestsTest {
       .isEqualTo(expected);
 
     List<String> entry = docker.commandLine();
+    assertThat(entry).as("Dockerfile ENTRYPOINT/CMD").isNotEmpty();
     String dockerConf = lastValueOf(entry, "-conf", "--conf");
     String deployConf = lastValueOf(commandLine(container()), "-conf", "--conf");
     assertThat(dockerConf).as("Dockerfile ENTRYPOINT/CMD -conf path vs. the Deployment's -conf path")
@@ -626,168 +630,6 @@ class KubernetesManifestsTest {
       return InetAddress.getByName(host.replace("[", "").replace("]", "")).isAnyLocalAddress();
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------------------------
-  // loading
-
-  /** The objects kustomize would render from k8s/, read from the files themselves. */
-  static final class Manifests {
-    final List<String> resourceFiles = new ArrayList<>();
-    final List<Map<String, Object>> objects = new ArrayList<>();
-    /** ConfigMap name (before kustomize's hash suffix) -> key -> content. */
-    final Map<String, Map<String, String>> configMaps = new LinkedHashMap<>();
-
-    static Manifests load(Path dir) throws IOException {
-      Manifests m = new Manifests();
-      Path kustomization = dir.resolve("kustomization.yaml");
-      assertThat(kustomization).as("k8s/kustomization.yaml").exists();
-      Map<String, Object> k = map(yaml().load(Files.readString(kustomization)), "kustomization.yaml");
-      for (String resource : strings(k.getOrDefault("resources", List.of()))) {
-        Path file = dir.resolve(resource);
-        assertThat(file).as("k8s/kustomization.yaml lists resource " + resource).isRegularFile();
-        m.resourceFiles.add(resource);
-        for (Object doc : yaml().loadAll(Files.readString(file))) {
-          if (doc == null) {
-            continue;
-          }
-          Map<String, Object> obj = new LinkedHashMap<>(map(doc, resource + " document"));
-          obj.put("__file", resource);
-          m.objects.add(obj);
-          if ("ConfigMap".equals(obj.get("kind"))) {
-            Map<String, String> data = new LinkedHashMap<>();
-            Object d = obj.get("data");
-            if (d != null) {
-              map(d, "ConfigMap data").forEach((key, value) -> data.put(key, String.valueOf(value)));
-            }
-            m.configMaps.put(name(obj), data);
-          }
-        }
-      }
-      for (Map<String, Object> gen : maps(k.get("configMapGenerator"), "configMapGenerator")) {
-        String name = str(gen.get("name"), "configMapGenerator name");
-        Map<String, String> data = m.configMaps.computeIfAbsent(name, n -> new LinkedHashMap<>());
-        for (String entry : strings(gen.getOrDefault("files", List.of()))) {
-          int eq = entry.indexOf('=');
-          String path = eq < 0 ? entry : entry.substring(eq + 1);
-          String key = eq < 0 ? Path.of(path).getFileName().toString() : entry.substring(0, eq);
-          Path file = dir.resolve(path);
-          assertThat(file).as("configMapGenerator " + name + " file " + path).isRegularFile();
-          data.put(key, Files.readString(file));
-        }
-        for (String entry : strings(gen.getOrDefault("literals", List.of()))) {
-          int eq = entry.indexOf('=');
-          data.put(entry.substring(0, eq), entry.substring(eq + 1));
-        }
-      }
-      return m;
-    }
-
-    List<Map<String, Object>> ofKind(String kind) {
-      return objects.stream().filter(o -> kind.equals(o.get("kind"))).toList();
-    }
-  }
-
-  /** The few Dockerfile instructions that must agree with the manifests. */
-  record Dockerfile(String from, String user, Set<Integer> exposed, List<String> commandLine,
-                    Map<String, String> copies) {
-
-    static Dockerfile parse(Path file) throws IOException {
-      assertThat(file).as("Dockerfile at the top level").isRegularFile();
-      List<String> instructions = new ArrayList<>();
-      StringBuilder current = new StringBuilder();
-      for (String raw : Files.readAllLines(file)) {
-        String line = raw.strip();
-        if (current.length() == 0 && (line.isEmpty() || line.startsWith("#"))) {
-          continue;
-        }
-        if (line.startsWith("#")) {
-          continue;
-        }
-        if (line.endsWith("\\")) {
-          current.append(line, 0, line.length() - 1).append(' ');
-        } else {
-          current.append(line);
-          instructions.add(current.toString().strip());
-          current.setLength(0);
-        }
-      }
-      String from = null;
-      String user = null;
-      String workdir = "/";
-      Set<Integer> exposed = new TreeSet<>();
-      List<String> entrypoint = List.of();
-      List<String> cmd = List.of();
-      Map<String, String> copies = new LinkedHashMap<>(); // source -> absolute destination file
-      for (String ins : instructions) {
-        String[] parts = ins.split("\\s+", 2);
-        String op = parts[0].toUpperCase(Locale.ROOT);
-        String rest = parts.length > 1 ? parts[1].strip() : "";
-        switch (op) {
-          case "FROM" -> {
-            from = rest.split("\\s+")[0];
-            exposed.clear();
-            entrypoint = List.of();
-            cmd = List.of();
-          }
-          case "USER" -> user = rest.split(":")[0];
-          case "WORKDIR" -> workdir = rest.startsWith("/") ? rest : workdir + "/" + rest;
-          case "EXPOSE" -> {
-            for (String p : rest.split("\\s+")) {
-              exposed.add(Integer.parseInt(p.replaceAll("/(tcp|udp)$", "")));
-            }
-          }
-          case "ENTRYPOINT" -> {
-            entrypoint = execForm(op, rest);
-            cmd = List.of();
-          }
-          case "CMD" -> cmd = execForm(op, rest);
-          case "COPY", "ADD" -> {
-            List<String> args = Stream.of(rest.split("\\s+")).filter(a -> !a.startsWith("--")).toList();
-            String dest = args.get(args.size() - 1);
-            if (!dest.startsWith("/")) {
-              dest = (workdir.endsWith("/") ? workdir : workdir + "/") + dest;
-            }
-            for (String src : args.subList(0, args.size() - 1)) {
-              String target = dest.endsWith("/") || args.size() > 2
-                ? (dest.endsWith("/") ? dest : dest + "/") + Path.of(src).getFileName() : dest;
-              copies.put(src, target);
-            }
-          }
-          default -> {
-          }
-        }
-      }
-      assertThat(entrypoint).as("Dockerfile ENTRYPOINT").isNotEmpty();
-      List<String> all = new ArrayList<>(entrypoint);
-      all.addAll(cmd);
-      return new Dockerfile(from, user, exposed, all, copies);
-    }
-
-    private static List<String> execForm(String op, String rest) {
-      if (!rest.startsWith("[")) {
-        throw new AssertionError("Dockerfile " + op + " must use the exec form [\"java\", ...]: in shell form"
-          + " /bin/sh is PID 1 and java never receives SIGTERM, so the drain never runs: " + rest);
-      }
-      JsonArray array = new JsonArray(rest);
-      List<String> out = new ArrayList<>();
-      array.forEach(v -> out.add(String.valueOf(v)));
-      return out;
-    }
-
-    String copyDestination(String source) {
-      return copies.get(source);
-    }
-
-    String copySourceTo(String destination) {
-      Set<String> sources = new LinkedHashSet<>();
-      copies.forEach((src, dest) -> {
-        if (dest.equals(destination)) {
-          sources.add(src);
-        }
-      });
-      return sources.isEmpty() ? null : sources.iterator().next();
     }
   }
 }
