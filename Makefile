@@ -21,7 +21,7 @@ run: $(JAR) ## build if stale, then start on conf/config.json (CONF=... for anot
 test: ## build and run every test: unit, socket-level, and process-level against the jar
 	$(MVN) -B verify
 
-bench: ## benchmark each dispatch mode against direct/naive (loopback, ~14 min); write docs/BENCHMARKS.md
+bench: ## benchmark each dispatch mode against direct/naive (loopback, ~17 min); write docs/BENCHMARKS.md
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 	bash bench/run.sh
 

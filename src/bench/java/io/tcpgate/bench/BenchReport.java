@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -22,7 +23,9 @@ import java.util.function.Function;
  * rounds, ratios to the {@code direct} reference measured in the same run, the connection-scale figures, the JMH
  * framer results, the issue's targets and the exact commands. The servers are read from the results' labels: the
  * reference servers {@code direct} and {@code naive}, and every other name a tcpgate variant, described from its
- * {@code tcpgate.NAME.conf} / {@code .jar} settings.
+ * {@code tcpgate.NAME.conf} / {@code .jar} settings. A variant whose requests a worker process outside the JVM answers
+ * (bench/run.sh's {@code +node}: settings {@code tcpgate.NAME.worker} and {@code .vs}) also gets that process's CPU
+ * per request and its throughput against the in-JVM variant named by {@code .vs}, measured in the same run.
  *
  * <pre>
  * java -cp CP io.tcpgate.bench.BenchReport --dir target/bench/run --out docs/BENCHMARKS.md [--wall-seconds S]
@@ -46,6 +49,9 @@ public final class BenchReport {
           + "the connection's event loop");
   /** A run is marked when other processes used more than this many cores during its window. */
   private static final double BUSY_MACHINE_CORES = 0.5;
+  /** The bridge issue's targets for a Node worker: throughput × the in-JVM worker, minimum and aim, per scenario. */
+  private static final Map<String, double[]> BRIDGE_TARGETS = Map.of("b", new double[] {0.65, 0.8},
+      "a", new double[] {0.35, 0.5});
 
   private BenchReport() {
   }
@@ -93,11 +99,12 @@ public final class BenchReport {
     md.append("- `nproc`: ").append(text(dir, "nproc.txt").trim()).append("; kernel `")
         .append(text(dir, "uname.txt").trim()).append("`\n");
     md.append("- The load generator and the server share these cores (no pinning), so a busier client leaves less "
-        + "CPU to the server; CPU per request is measured on the server process alone. The machine may be shared "
-        + "with other work: load average at the start ").append(text(dir, "loadavg-start.txt").trim())
+        + "CPU to the server; CPU per request is measured on the server process alone (and, for a variant with a "
+        + "worker process beside it, on that process apart). The machine may be shared with other work: load "
+        + "average at the start ").append(text(dir, "loadavg-start.txt").trim())
         .append(", at the end ").append(text(dir, "loadavg-end.txt").trim())
         .append("; the column *other load* is the CPU (in cores) used during each measured window by processes other "
-            + "than the server and the load generator.\n\n");
+            + "than the server (and its worker process) and the load generator.\n\n");
     md.append("`free -h`:\n\n```\n").append(text(dir, "free.txt").stripTrailing()).append("\n```\n\n");
     md.append("`java -version`:\n\n```\n").append(text(dir, "java-version.txt").stripTrailing()).append("\n```\n\n");
 
@@ -108,7 +115,7 @@ public final class BenchReport {
         .append(settings.containsKey("source") ? ", working tree at `" + settings.get("source") + "`" : "")
         .append(", unless a variant names another) on a config with listeners `lines` and `binary` (4-byte "
             + "big-endian length prefix) on 127.0.0.1, every frame an event-bus request to the built-in `echo` "
-            + "worker; replies in frame order, deadlines and metrics on")
+            + "worker unless said otherwise; replies in frame order, deadlines and metrics on")
         .append(settings.getOrDefault("tcpgate_extra_opts", "").isBlank() ? ""
             : "; extra flags `" + settings.get("tcpgate_extra_opts") + "`")
         .append(":\n");
@@ -143,13 +150,15 @@ public final class BenchReport {
           .append(repeated == 1 ? " run was" : " runs were").append(" repeated, and only the repeat counts.\n");
     }
     md.append("- Server CPU µs/request: the server's utime+stime (/proc/PID/stat, CLK_TCK ticks) over the measured "
-        + "window divided by the replies in it. Errors: reply mismatches, ERR replies, disconnects, failed "
+        + "window divided by the replies in it; worker CPU µs/request the same of a variant's worker process "
+        + "(`LoadGenerator --worker-pid`). Errors: reply mismatches, ERR replies, disconnects, failed "
         + "connects, requests never answered, summed over rounds.\n\n");
 
     appendLoad(md, load);
+    appendBridge(md, load, settings);
     appendScale(md, scale, settings);
     appendJmh(md, jmh);
-    appendTargets(md, load, scale, jmh);
+    appendTargets(md, load, scale, jmh, settings);
 
     md.append("## Commands\n\n");
     md.append("`make bench` runs `bench/run.sh`, which ran (ports are ephemeral, PIDs per run):\n\n```\n")
@@ -168,8 +177,9 @@ public final class BenchReport {
     List<String> order = servers(load);
     appendSideBySide(md, load, order);
     md.append("| scenario | server | req/s | × direct | p50 µs | p99 µs | p99.9 µs | max µs | p99 × direct "
-        + "| server CPU µs/req | CPU × direct | client CPU µs/req | other load, cores | errors | req/s per round |\n");
-    md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
+        + "| server CPU µs/req | CPU × direct | worker CPU µs/req | client CPU µs/req | other load, cores | errors "
+        + "| req/s per round |\n");
+    md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
     int[] disturbed = {0};
     for (Map.Entry<String, Map<String, List<JsonObject>>> scenario : byScenario(load).entrySet()) {
       Map<String, List<JsonObject>> servers = scenario.getValue();
@@ -205,6 +215,7 @@ public final class BenchReport {
             .append(" | ").append(ratio(p99, dP99))
             .append(" | ").append(fixed(cpu, 2))
             .append(" | ").append(ratio(cpu, dCpu))
+            .append(" | ").append(fixed(median(runs, BenchReport::workerCpu), 2))
             .append(" | ").append(fixed(median(runs, r -> num(r.getJsonObject("client").getValue("cpuUsPerReq"))), 2))
             .append(" | ").append(fixed(median(runs, r -> num(r.getJsonObject("machine", new JsonObject())
                 .getValue("otherCores"))), 2))
@@ -238,7 +249,8 @@ public final class BenchReport {
     List<String> columns = new ArrayList<>(order);
     columns.remove("direct");
     md.append("Every server against `direct` in the same run, medians over the rounds: throughput × direct · p99 "
-        + "× direct · server CPU µs per request. The full figures follow.\n\n");
+        + "× direct · server CPU µs per request (+ its worker process's, for a variant with one). The full figures "
+        + "follow.\n\n");
     md.append("| scenario | direct: req/s · p99 µs · CPU µs/req |");
     for (String server : columns) {
       md.append(' ').append(server).append(" |");
@@ -257,10 +269,71 @@ public final class BenchReport {
         List<JsonObject> runs = servers.get(server);
         md.append(' ').append(runs == null ? "–"
             : ratio(median(runs, r -> r.getDouble("throughput")), dThroughput) + "× · "
-                + ratio(median(runs, r -> lat(r, "p99")), dP99) + "× · " + fixed(median(runs, BenchReport::cpu), 2))
+                + ratio(median(runs, r -> lat(r, "p99")), dP99) + "× · " + fixed(median(runs, BenchReport::cpu), 2)
+                + (hasWorker(runs) ? " + " + fixed(median(runs, BenchReport::workerCpu), 2) : ""))
             .append(" |");
       }
       md.append('\n');
+    }
+    md.append('\n');
+  }
+
+  /**
+   * The variants whose worker runs in a process of its own behind the bridge, against the in-JVM variant each is
+   * compared with: throughput, latency, and CPU per request of the gateway and of the worker.
+   */
+  private static void appendBridge(StringBuilder md, List<JsonObject> load, Map<String, String> settings) {
+    List<String> withWorker = new ArrayList<>();
+    for (String variant : variants(load)) {
+      if (settings.containsKey("tcpgate." + variant + ".worker")) {
+        withWorker.add(variant);
+      }
+    }
+    if (withWorker.isEmpty()) {
+      return;
+    }
+    md.append("## Workers outside the JVM\n\n");
+    md.append("A variant marked `+node` in `BENCH_TCPGATE_SERVERS` has no worker in the JVM: `bench/run.sh` starts "
+        + "the worker process once the gateway has logged its bridge port, and measures its CPU apart. Each is "
+        + "compared with the in-JVM variant named beside it, in the same run: ratios are medians over the rounds "
+        + "divided by that variant's medians. Gateway + worker is the CPU the whole path costs per request.\n\n");
+    md.append("| scenario | variant | worker | compared with | req/s | × in-JVM | p99 µs | p99 × in-JVM "
+        + "| gateway CPU µs/req | worker CPU µs/req | gateway + worker | in-JVM CPU µs/req | worker RSS MiB "
+        + "| errors |\n");
+    md.append("|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    for (Map.Entry<String, Map<String, List<JsonObject>>> scenario : byScenario(load).entrySet()) {
+      Map<String, List<JsonObject>> servers = scenario.getValue();
+      String title = scenario.getKey() + ": " + describe(servers.values().iterator().next().get(0));
+      for (String variant : withWorker) {
+        List<JsonObject> runs = servers.get(variant);
+        if (runs == null) {
+          continue;
+        }
+        String reference = settings.getOrDefault("tcpgate." + variant + ".vs", "");
+        List<JsonObject> ref = servers.getOrDefault(reference, List.of());
+        double throughput = median(runs, r -> r.getDouble("throughput"));
+        double p99 = median(runs, r -> lat(r, "p99"));
+        double gateway = median(runs, BenchReport::cpu);
+        double worker = median(runs, BenchReport::workerCpu);
+        double both = median(runs, r -> cpu(r) + workerCpu(r));
+        md.append("| ").append(title)
+            .append(" | ").append(variant)
+            .append(" | `").append(settings.get("tcpgate." + variant + ".worker")).append('`')
+            .append(" | ").append(reference.isEmpty() ? "–" : reference)
+            .append(" | ").append(thousands(throughput))
+            .append(" | ").append(ratio(throughput, median(ref, r -> r.getDouble("throughput"))))
+            .append(" | ").append(us(p99))
+            .append(" | ").append(ratio(p99, median(ref, r -> lat(r, "p99"))))
+            .append(" | ").append(fixed(gateway, 2))
+            .append(" | ").append(fixed(worker, 2))
+            .append(" | ").append(fixed(both, 2))
+            .append(" | ").append(fixed(median(ref, BenchReport::cpu), 2))
+            .append(" | ").append(fixed(median(runs, r -> num(r.getJsonObject("worker").getValue("rssKiB")) / 1024),
+                1))
+            .append(" | ").append(runs.stream().mapToLong(r -> r.getLong("errors")).sum())
+            .append(" |\n");
+        title = "";
+      }
     }
     md.append('\n');
   }
@@ -384,11 +457,30 @@ public final class BenchReport {
     md.append('\n');
   }
 
-  private static void appendTargets(StringBuilder md, List<JsonObject> load, List<JsonObject> scale, JsonArray jmh) {
-    md.append("## Targets of issue 4\n\n");
+  private static void appendTargets(StringBuilder md, List<JsonObject> load, List<JsonObject> scale, JsonArray jmh,
+                                    Map<String, String> settings) {
+    md.append("## Targets\n\n");
+    md.append("Issue 4's, for every tcpgate variant against `direct`; the bridge issue's, for a variant whose worker "
+        + "runs outside the JVM, against the in-JVM variant it is compared with. Both in the same run.\n\n");
     md.append("| target | measured | met |\n|---|--:|---|\n");
     Map<String, Map<String, List<JsonObject>>> scenarios = byScenario(load);
     for (String server : variants(load)) {
+      String reference = settings.get("tcpgate." + server + ".vs");
+      if (settings.containsKey("tcpgate." + server + ".worker")) {
+        for (String id : List.of("b", "a")) {
+          double[] goal = BRIDGE_TARGETS.get(id);
+          double r = vsReference(scenarios.get(id), server, reference);
+          if (Double.isNaN(r)) {
+            continue;
+          }
+          md.append(String.format(Locale.ROOT, "| bridge, %s worker (%s vs %s): ≥ %.2f× in-JVM %s (aim %.1f×) | ",
+                  workerKind(server, settings), server, reference, goal[0],
+                  "b".equals(id) ? "at 50 × 1" : "pipelined, 50 × 16", goal[1]))
+              .append(fixed(r, 2)).append(" × | ").append(r >= goal[0] ? (r >= goal[1] ? "yes, aim too" : "yes")
+                  : "**no**").append(" |\n");
+        }
+        continue;
+      }
       target(md, scenarios, server, "a", "(a) 50×16 pipelined: " + server + "/direct throughput ≥ 0.5 (aim 0.8)", 0.5);
       target(md, scenarios, server, "b", "(b) 50×1: " + server + "/direct throughput ≥ 0.85", 0.85);
       target(md, scenarios, server, "c", "(c) 1,000×1: " + server + "/direct throughput ≥ 0.85", 0.85);
@@ -436,6 +528,21 @@ public final class BenchReport {
           .append(worst - baseline < 8 ? "yes" : "**no**, see the framer table").append(" |\n");
     }
     md.append('\n');
+  }
+
+  /** Median throughput of a variant over that of its in-JVM reference in one scenario; NaN if either is missing. */
+  private static double vsReference(Map<String, List<JsonObject>> scenario, String variant, String reference) {
+    if (scenario == null || reference == null || !scenario.containsKey(variant) || !scenario.containsKey(reference)) {
+      return Double.NaN;
+    }
+    return median(scenario.get(variant), x -> x.getDouble("throughput"))
+        / median(scenario.get(reference), x -> x.getDouble("throughput"));
+  }
+
+  /** "Node" for bench/run.sh's +node worker, else the worker's command. */
+  private static String workerKind(String variant, Map<String, String> settings) {
+    String command = settings.getOrDefault("tcpgate." + variant + ".worker", "?");
+    return command.startsWith("node ") ? "Node" : "`" + command + "`";
   }
 
   private static void target(StringBuilder md, Map<String, Map<String, List<JsonObject>>> scenarios, String server,
@@ -519,6 +626,19 @@ public final class BenchReport {
     // an unset dispatch is ordered only for this build's jar; a run recorded without the jar may predate dispatch
     boolean currentJar = settings.containsKey("tcpgate." + name + ".jar") && DEFAULT_JAR.equals(jar);
     String dispatch = describeDispatch(json, currentJar);
+    String body = describeBody(json);
+    String scenarios = settings.containsKey("tcpgate." + name + ".scenarios")
+        ? "; scenarios " + String.join(", ", settings.get("tcpgate." + name + ".scenarios").split("")) + " only" : "";
+    String worker = settings.get("tcpgate." + name + ".worker");
+    if (worker != null) {
+      String node = settings.containsKey("node_version") ? " (Node " + settings.get("node_version") + ")" : "";
+      String reference = settings.getOrDefault("tcpgate." + name + ".vs", "");
+      return "`" + conf + "`; dispatch " + dispatch + body + "; no worker in the JVM: the event-bus bridge on "
+          + "127.0.0.1, and `" + worker + "`" + node + " in a process of its own, registered for the listeners' "
+          + "address through the bridge, answers every frame with its body"
+          + (reference.isEmpty() ? "" : "; compared with **" + reference + "**") + scenarios
+          + describeJar(name, jar, settings);
+    }
     String threading = "";
     int instances = 1;
     JsonArray workers = json.getJsonArray("workers", new JsonArray());
@@ -526,12 +646,21 @@ public final class BenchReport {
       threading = workers.getJsonObject(0).getString("threading", "worker");
       instances = workers.getJsonObject(0).getInteger("instances", 1);
     }
-    return "`" + conf + "`; dispatch " + dispatch + "; echo: " + instances + " instance(s) on "
+    return "`" + conf + "`; dispatch " + dispatch + body + "; echo: " + instances + " instance(s) on "
         + ("event-loop".equals(threading) ? "event-loop threads" : "worker threads")
         + ("event-loop".equals(threading) && !dispatch.startsWith("**pinned**")
             ? " (Vert.x picks a consumer round-robin, whatever the connection's event loop, so requests still cross "
                 + "threads between event loops)" : "")
-        + describeJar(name, jar, settings);
+        + scenarios + describeJar(name, jar, settings);
+  }
+
+  /** The listeners' body type when it is not the default {@code buffer}: "; body string". */
+  private static String describeBody(JsonObject conf) {
+    Set<String> bodies = new LinkedHashSet<>();
+    for (Object o : conf.getJsonArray("listeners", new JsonArray())) {
+      bodies.add(((JsonObject) o).getString("body", "buffer"));
+    }
+    return bodies.equals(Set.of("buffer")) ? "" : "; body " + String.join(" / ", bodies);
   }
 
   /** The dispatch mode of every listener of a config, its own or the defaults' one, with what it does. */
@@ -577,6 +706,16 @@ public final class BenchReport {
 
   static double cpu(JsonObject r) {
     return num(r.getJsonObject("server").getValue("cpuUsPerReq"));
+  }
+
+  /** CPU µs per request of the run's worker process; NaN for a run without one. */
+  static double workerCpu(JsonObject r) {
+    JsonObject worker = r.getJsonObject("worker");
+    return worker == null ? Double.NaN : num(worker.getValue("cpuUsPerReq"));
+  }
+
+  private static boolean hasWorker(List<JsonObject> runs) {
+    return runs.stream().anyMatch(r -> r.getJsonObject("worker") != null);
   }
 
   private static double allocNorm(JsonObject b) {

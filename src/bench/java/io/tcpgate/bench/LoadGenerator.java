@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * java -cp CP io.tcpgate.bench.LoadGenerator --port P [--host 127.0.0.1|::1] [--connections 50] [--pipeline 1]
  *      [--size 16] [--framing lines|length-prefixed] [--duration 10 | --requests N] [--warmup 2] [--rate R]
- *      [--threads 1] [--server-pid PID] [--json] [--label k=v,...]
+ *      [--threads 1] [--server-pid PID] [--worker-pid PID] [--json] [--label k=v,...]
  * java -cp CP io.tcpgate.bench.LoadGenerator --port P --scale K --server-pid PID [--admin-port A] [--batch 500]
  * </pre>
  *
@@ -48,6 +48,9 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Server figures.</b> With {@code --server-pid}, the server's user+system CPU time (fields 14 and 15 of
  * /proc/PID/stat, in clock ticks of {@code getconf CLK_TCK}) is read right before and right after the measured
  * window: CPU microseconds per request is the steadiest figure on a shared machine. VmRSS is read at the end.
+ * With {@code --worker-pid}, the same figures of a second process that serves the requests with the server (a worker
+ * outside the JVM, behind tcpgate's event-bus bridge) are reported apart, under {@code worker}; neither counts as
+ * other load.
  *
  * <p><b>Scale mode</b> ({@code --scale K}): reads the server's memory before connecting; opens K idle connections
  * in batches, waiting after each batch until the server has accepted them (its descriptor count), and reads again;
@@ -70,7 +73,8 @@ public final class LoadGenerator {
   private static final String USAGE = String.join("\n",
       "usage: LoadGenerator --port P [--host 127.0.0.1|::1] [--connections C] [--pipeline P] [--size S]",
       "         [--framing lines|length-prefixed] [--duration SECONDS | --requests N] [--warmup SECONDS]",
-      "         [--rate REQ_PER_S] [--threads 1|2] [--server-pid PID [--server-threads]] [--drain SECONDS] [--json]",
+      "         [--rate REQ_PER_S] [--threads 1|2] [--server-pid PID [--server-threads]] [--worker-pid PID]",
+      "         [--drain SECONDS] [--json]",
       "         [--label k=v,...]",
       "       LoadGenerator --port P --scale K --server-pid PID [--admin-port A] [--batch B] [--settle SECONDS]",
       "         [--traffic-frames 10] [--no-gc] [--framing ...] [--size S] [--json]");
@@ -92,6 +96,7 @@ public final class LoadGenerator {
     double rate = 0;
     int threads = 1;
     long serverPid = 0;
+    long workerPid = 0;
     int adminPort = -1;
     int scale = 0;
     int batch = 500;
@@ -152,6 +157,7 @@ public final class LoadGenerator {
           case "--rate": o.rate = doubleIn(arg, value, 0, 1e9); break;
           case "--threads": o.threads = intIn(arg, value, 1, 16); break;
           case "--server-pid": o.serverPid = longIn(arg, value, 1, Long.MAX_VALUE); break;
+          case "--worker-pid": o.workerPid = longIn(arg, value, 1, Long.MAX_VALUE); break;
           case "--admin-port": o.adminPort = intIn(arg, value, 1, 65535); break;
           case "--scale": o.scale = intIn(arg, value, 1, MAX_CONNECTIONS); break;
           case "--batch": o.batch = intIn(arg, value, 1, MAX_CONNECTIONS); break;
@@ -607,6 +613,7 @@ public final class LoadGenerator {
         workerThreads.add(t);
       }
       CpuWindow server = new CpuWindow(o.serverPid, o.serverThreads);
+      CpuWindow worker = new CpuWindow(o.workerPid);
       CpuWindow client = new CpuWindow(ProcessHandle.current().pid());
 
       control.startNanos = System.nanoTime();
@@ -616,6 +623,7 @@ public final class LoadGenerator {
       sleepUntil(control.startNanos + (long) (o.warmup * 1e9));
 
       server.start();
+      worker.start();
       client.start();
       long machineBefore = ProcStats.machineBusyTicks();
       long windowStartMs = System.currentTimeMillis();
@@ -637,6 +645,7 @@ public final class LoadGenerator {
       long windowEndMs = System.currentTimeMillis();
       long machineAfter = ProcStats.machineBusyTicks();
       server.stop();
+      worker.stop();
       client.stop();
 
       long drainDeadline = System.nanoTime() + (long) (o.drain * 1e9);
@@ -648,6 +657,7 @@ public final class LoadGenerator {
         t.join(10_000);
       }
       long rss = o.serverPid > 0 ? ProcStats.rssKiB(o.serverPid) : -1;
+      long workerRss = o.workerPid > 0 ? ProcStats.rssKiB(o.workerPid) : -1;
 
       Totals totals = new Totals();
       for (LoadWorker w : workers) {
@@ -659,6 +669,13 @@ public final class LoadGenerator {
       JsonObject serverJson = server.toJson(requests);
       if (rss >= 0) {
         serverJson.put("rssKiB", rss);
+      }
+      JsonObject workerJson = null;
+      if (o.workerPid > 0) {
+        workerJson = worker.toJson(requests);
+        if (workerRss >= 0) {
+          workerJson.put("rssKiB", workerRss);
+        }
       }
       return new JsonObject()
           .put("mode", "load")
@@ -684,15 +701,17 @@ public final class LoadGenerator {
           .put("sentTotal", totals.sent)
           .put("receivedTotal", totals.received)
           .put("server", serverJson)
+          .put("worker", workerJson)
           .put("client", client.toJson(requests))
-          .put("machine", machine(machineBefore, machineAfter, window, server, client));
+          .put("machine", machine(machineBefore, machineAfter, window, server, worker, client));
     }
 
     /**
      * CPU of the whole machine over the window, in cores, and the part used by neither the server nor this load
-     * generator: other processes competing for the same cores.
+     * generator (nor the worker process, if one was given): other processes competing for the same cores.
      */
-    private static JsonObject machine(long before, long after, double window, CpuWindow server, CpuWindow client) {
+    private static JsonObject machine(long before, long after, double window, CpuWindow server, CpuWindow worker,
+                                      CpuWindow client) {
       JsonObject json = new JsonObject().put("cpus", Runtime.getRuntime().availableProcessors());
       if (before < 0 || after < 0) {
         return json;
@@ -701,7 +720,7 @@ public final class LoadGenerator {
       json.put("busyCores", round(busy, 2));
       if (server.known() && client.known()) {
         double ours = (server.userSeconds() + server.systemSeconds() + client.userSeconds()
-            + client.systemSeconds()) / window;
+            + client.systemSeconds() + (worker.known() ? worker.userSeconds() + worker.systemSeconds() : 0)) / window;
         json.put("otherCores", round(Math.max(0, busy - ours), 2));
       }
       return json;
@@ -912,13 +931,19 @@ public final class LoadGenerator {
       }
       JsonObject lat = r.getJsonObject("latencyUs");
       JsonObject server = r.getJsonObject("server");
+      JsonObject worker = r.getJsonObject("worker");
       return String.format(Locale.ROOT, "%s %s %dx%d %dB: %.0f req/s p50 %s p99 %s p99.9 %s max %s us; "
-              + "server %s us/req (user %s s, sys %s s), RSS %s KiB; client %s us/req; other load %s cores; errors %d",
+              + "server %s us/req (user %s s, sys %s s), RSS %s KiB;%s client %s us/req; other load %s cores; "
+              + "errors %d",
           r.getString("target"), r.getString("framing"), r.getInteger("connected"), r.getInteger("pipeline"),
           r.getInteger("size"), r.getDouble("throughput"), lat.getValue("p50"), lat.getValue("p99"),
           lat.getValue("p999"), lat.getValue("max"), server.getValue("cpuUsPerReq"), server.getValue("userS"),
-          server.getValue("sysS"), server.getValue("rssKiB"), r.getJsonObject("client").getValue("cpuUsPerReq"),
-          r.getJsonObject("machine").getValue("otherCores"), r.getLong("errors"));
+          server.getValue("sysS"), server.getValue("rssKiB"),
+          worker == null ? "" : String.format(Locale.ROOT, " worker %s us/req (user %s s, sys %s s), RSS %s KiB;",
+              worker.getValue("cpuUsPerReq"), worker.getValue("userS"), worker.getValue("sysS"),
+              worker.getValue("rssKiB")),
+          r.getJsonObject("client").getValue("cpuUsPerReq"), r.getJsonObject("machine").getValue("otherCores"),
+          r.getLong("errors"));
     }
 
     static String text(JsonObject r) {
