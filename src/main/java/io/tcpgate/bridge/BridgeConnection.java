@@ -19,7 +19,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +52,7 @@ final class BridgeConnection implements FrameSink {
   private static final int FLUSH_BYTES = 64 * 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
+  private static final DeliveryOptions NO_HEADERS = new DeliveryOptions();
 
   private final Context context;
   private final EventBus bus;
@@ -106,40 +106,40 @@ final class BridgeConnection implements FrameSink {
       return;
     }
     stats.frameIn(frame.length() + 4);
-    JsonObject json;
+    BridgeJson.ClientFrame json;
     try {
-      json = new JsonObject(frame);
-    } catch (DecodeException | ClassCastException e) {
-      rejected(BridgeStats.Error.BAD_JSON, "invalid_json", "a frame must be one JSON object: " + e.getMessage());
+      json = BridgeJson.read(frame);
+    } catch (DecodeException e) {
+      rejected(BridgeStats.Error.BAD_JSON, "invalid_json", e.getMessage());
       return;
     }
-    Object type = json.getValue("type");
+    String type = json.type;
     if ("ping".equals(type)) {
       enqueue(BridgeFrames.pong());
       return;
     }
-    if (!(type instanceof String) || !isKnown((String) type)) {
+    if (type == null || !isKnown(type)) {
       rejected(BridgeStats.Error.UNKNOWN_TYPE, "unknown_type", "type must be one of send, publish, register,"
         + " unregister, ping (got " + type + ")");
       return;
     }
-    Object address = json.getValue("address");
-    if (!(address instanceof String) || ((String) address).isEmpty()) {
+    String address = json.address;
+    if (address == null || address.isEmpty()) {
       rejected(BridgeStats.Error.MISSING_ADDRESS, "missing_address", "a " + type + " frame needs an address");
       return;
     }
-    switch ((String) type) {
+    switch (type) {
       case "send":
-        onSend((String) address, json);
+        onSend(address, json);
         break;
       case "publish":
-        onPublish((String) address, json);
+        onPublish(address, json);
         break;
       case "register":
-        onRegister((String) address);
+        onRegister(address);
         break;
       case "unregister":
-        onUnregister((String) address);
+        onUnregister(address);
         break;
       default:
         break;
@@ -150,15 +150,13 @@ final class BridgeConnection implements FrameSink {
     return type.equals("send") || type.equals("publish") || type.equals("register") || type.equals("unregister");
   }
 
-  private void onSend(String address, JsonObject json) {
-    Object body = json.getValue("body");
+  private void onSend(String address, BridgeJson.ClientFrame json) {
     Message<?> request = pending.take(address);
     if (request != null) {
-      Object failureCode = json.getValue("failureCode");
-      if (failureCode instanceof Number) {
-        request.fail(((Number) failureCode).intValue(), json.getString("message", ""));
+      if (json.failureCode != null) {
+        request.fail(json.failureCode, json.message == null ? "" : json.message);
       } else {
-        request.reply(replyBody(body), deliveryOptions(json));
+        request.reply(replyBody(json.body), deliveryOptions(json));
       }
       return;
     }
@@ -166,16 +164,14 @@ final class BridgeConnection implements FrameSink {
       rejected(BridgeStats.Error.ACCESS_DENIED, "access_denied", "sending to '" + address + "' is not permitted");
       return;
     }
-    Object replyAddress = json.getValue("replyAddress");
-    DeliveryOptions options = deliveryOptions(json);
-    if (!(replyAddress instanceof String)) {
-      bus.send(address, body, options);
+    String replyAddress = json.replyAddress;
+    if (replyAddress == null) {
+      bus.send(address, json.body, deliveryOptions(json));
       return;
     }
-    if (options.getSendTimeout() == DeliveryOptions.DEFAULT_TIMEOUT) {
-      options.setSendTimeout(config.requestTimeoutMs());
-    }
-    bus.request(address, body, options).onComplete((reply, failure) -> {
+    DeliveryOptions options = new DeliveryOptions(deliveryOptions(json))
+      .setSendTimeout(json.timeout > 0 ? json.timeout : config.requestTimeoutMs());
+    bus.request(address, json.body, options).onComplete((reply, failure) -> {
       if (closed) {
         return;
       }
@@ -183,12 +179,11 @@ final class BridgeConnection implements FrameSink {
         if (reply.replyAddress() != null) {
           pending.add(reply, System.currentTimeMillis() + config.requestTimeoutMs());
         }
-        enqueue(BridgeFrames.message((String) replyAddress, reply.replyAddress(), reply.headers(), reply.body(),
-          true));
+        enqueueMessage(replyAddress, reply.replyAddress(), reply.headers(), reply.body(), true);
       } else {
         ReplyException cause = failure instanceof ReplyException ? (ReplyException) failure
           : new ReplyException(ReplyFailure.RECIPIENT_FAILURE, String.valueOf(failure.getMessage()));
-        enqueue(BridgeFrames.replyFailure(address, (String) replyAddress, cause));
+        enqueue(BridgeFrames.replyFailure(address, replyAddress, cause));
       }
     });
   }
@@ -201,12 +196,12 @@ final class BridgeConnection implements FrameSink {
     return body;
   }
 
-  private void onPublish(String address, JsonObject json) {
+  private void onPublish(String address, BridgeJson.ClientFrame json) {
     if (!config.inboundAllowed(address)) {
       rejected(BridgeStats.Error.ACCESS_DENIED, "access_denied", "publishing to '" + address + "' is not permitted");
       return;
     }
-    bus.publish(address, json.getValue("body"), deliveryOptions(json));
+    bus.publish(address, json.body, deliveryOptions(json));
   }
 
   private void onRegister(String address) {
@@ -237,20 +232,17 @@ final class BridgeConnection implements FrameSink {
     stats.registered(-1);
   }
 
-  /** Headers from a client frame: strings as they are; {@code timeout} sets the send timeout as in Vert.x's bridge. */
-  private static DeliveryOptions deliveryOptions(JsonObject json) {
+  /**
+   * The delivery options of a client frame's headers (each value as text), shared and never changed when there are
+   * none; {@code timeout} is a header like any other here, it sets the send timeout of the client's own requests.
+   */
+  private static DeliveryOptions deliveryOptions(BridgeJson.ClientFrame json) {
+    if (json.headers == null || json.headers.isEmpty()) {
+      return NO_HEADERS;
+    }
     DeliveryOptions options = new DeliveryOptions();
-    Object headers = json.getValue("headers");
-    if (headers instanceof JsonObject) {
-      for (Map.Entry<String, Object> header : (JsonObject) headers) {
-        if (header.getValue() == null) {
-          continue;
-        }
-        if ("timeout".equals(header.getKey()) && header.getValue() instanceof Number) {
-          options.setSendTimeout(((Number) header.getValue()).longValue());
-        }
-        options.addHeader(header.getKey(), String.valueOf(header.getValue()));
-      }
+    for (Map.Entry<String, String> header : json.headers.entrySet()) {
+      options.addHeader(header.getKey(), header.getValue());
     }
     return options;
   }
@@ -281,8 +273,8 @@ final class BridgeConnection implements FrameSink {
     } catch (RuntimeException e) {
       body = null;
     }
-    enqueue(BridgeFrames.message(message.address(), request ? message.replyAddress() : null, message.headers(), body,
-      message.isSend()));
+    enqueueMessage(message.address(), request ? message.replyAddress() : null, message.headers(), body,
+      message.isSend());
   }
 
   private void refuseOrDrop(Message<Object> message, boolean request, String why) {
@@ -336,6 +328,21 @@ final class BridgeConnection implements FrameSink {
       outgoing = Buffer.buffer(Math.max(256, frame.length() * 2));
     }
     outgoing.appendBuffer(frame);
+    queued();
+  }
+
+  private void enqueueMessage(String address, String replyAddress, MultiMap headers, Object body, boolean send) {
+    if (closed) {
+      return;
+    }
+    if (outgoing == null) {
+      outgoing = Buffer.buffer(1024);
+    }
+    BridgeJson.appendMessage(outgoing, address, replyAddress, headers, body, send);
+    queued();
+  }
+
+  private void queued() {
     outgoingFrames++;
     if (outgoing.length() >= FLUSH_BYTES) {
       flush();
