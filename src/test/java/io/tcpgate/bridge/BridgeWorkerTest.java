@@ -19,14 +19,26 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.math.BigInteger;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -317,6 +329,61 @@ class BridgeWorkerTest {
     }
   }
 
+  /**
+   * The worker answers as fast as it reads while 20 connections stream frames to it, and vanishes (RST) once 200
+   * replies are out, as a killed process does: the frames it held and the ones on their way to it find no handler.
+   * None may read ERR timeout: the request timeout is 30 s and every frame is answered within 5 s of the reset.
+   */
+  @Test
+  void bridgeClientVanishing_whileFramesStreamToIt_answersThemErrNoHandler_notErrTimeout() throws Exception {
+    int connections = 20;
+    int framesEach = 500;
+    BridgeClient worker = worker(HOLD);
+    Thread answering = new Thread(() -> {
+      try {
+        while (true) {
+          worker.reply(worker.read("message"), "OK");
+        }
+      } catch (IOException | AssertionError e) {
+        // the reset below ends it
+      }
+    }, "answering-worker");
+    answering.setDaemon(true);
+    answering.start();
+    AtomicInteger replied = new AtomicInteger();
+    CountDownLatch flowing = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(2 * connections);
+    try {
+      List<Future<List<String>>> readers = new ArrayList<>();
+      for (int c = 0; c < connections; c++) {
+        readers.add(streamThenHalfClose(pool, gw.port("hold"), framesEach, () -> {
+          if (replied.incrementAndGet() == 200) {
+            flowing.countDown();
+          }
+        }));
+      }
+      assertThat(flowing.await(30, TimeUnit.SECONDS)).as("200 frames answered").isTrue();
+      worker.reset();
+      long vanished = System.nanoTime();
+
+      Map<String, Integer> counts = new TreeMap<>();
+      for (Future<List<String>> reader : readers) {
+        List<String> replies = reader.get(30, TimeUnit.SECONDS);
+        assertThat(replies).as("replies on one connection").hasSize(framesEach);
+        replies.forEach(r -> counts.merge(r, 1, Integer::sum));
+      }
+      long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - vanished);
+      assertThat(counts.keySet()).as("replies (counted: %s) within %d ms of the reset", counts, elapsedMs)
+        .isSubsetOf("OK", "ERR no-handler");
+      assertThat(counts).as("replies").containsKey("ERR no-handler");
+      assertThat(elapsedMs).as("all answered well before the request timeout").isLessThan(5_000);
+    } finally {
+      pool.shutdownNow();
+      worker.close();
+      answering.join(5_000);
+    }
+  }
+
   @Test
   void heldRequestPastItsDeadline_isForgotten_andALateReplyWritesNothing() throws Exception {
     try (BridgeClient worker = worker(EXPIRE); RawClient client = RawClient.connect(gw.port("expire"))) {
@@ -355,6 +422,39 @@ class BridgeWorkerTest {
     return new JsonObject().put("type", "send").put("address", GatewayHeaders.pushAddress(connectionId))
       .put("headers", new JsonObject().put(GatewayHeaders.CONNECTION_ID, connectionId))
       .put("body", body).put("replyAddress", replyAddress);
+  }
+
+  /**
+   * Connects, writes {@code frames} lines from a thread of the pool, half-closes, and reads the replies until the
+   * gateway's end of stream, calling {@code onReply} after each.
+   */
+  private static Future<List<String>> streamThenHalfClose(ExecutorService pool, int port, int frames,
+                                                          Runnable onReply) throws IOException {
+    Socket socket = new Socket();
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    socket.setSoTimeout(RawClient.READ_TIMEOUT_MS);
+    pool.submit(() -> {
+      StringBuilder all = new StringBuilder();
+      for (int i = 0; i < frames; i++) {
+        all.append("frame ").append(i).append('\n');
+      }
+      socket.getOutputStream().write(all.toString().getBytes(StandardCharsets.UTF_8));
+      socket.shutdownOutput();
+      return null;
+    });
+    return pool.submit(() -> {
+      try (socket) {
+        List<String> replies = new ArrayList<>();
+        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+          StandardCharsets.UTF_8));
+        String reply;
+        while ((reply = in.readLine()) != null) {
+          replies.add(reply);
+          onReply.run();
+        }
+        return replies;
+      }
+    });
   }
 
   /** The next lifecycle event of the connection from local port {@code port}; events of others are skipped. */
