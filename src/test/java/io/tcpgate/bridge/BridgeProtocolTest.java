@@ -125,17 +125,19 @@ class BridgeProtocolTest {
     awaitNoBridgeClient();
   }
 
-  @Test
-  void frameOfExactlyMaxFrameBytes_isAccepted_andOneByteMore_isRefusedThenClosed() throws Exception {
+  /** The limit counts bytes: padded with 'é' (2 bytes in UTF-8) the document has fewer characters than bytes. */
+  @ParameterizedTest(name = "padded with ''{0}''")
+  @ValueSource(strings = {"x", "é"})
+  void frameOfExactlyMaxFrameBytes_isAccepted_andOneByteMore_isRefusedThenClosed(String pad) throws Exception {
     Map<BridgeStats.Error, Long> errors = errors();
     try (BridgeClient client = connect()) {
-      byte[] atLimit = paddedPing(MAX_FRAME_BYTES);
+      byte[] atLimit = paddedPing(MAX_FRAME_BYTES, pad);
       assertThat(atLimit).hasSize(MAX_FRAME_BYTES);
       client.sendRaw(BridgeClient.frame(atLimit));
       assertThat(client.read(ANSWER_WAIT).getString("type")).isEqualTo("pong");
       assertThat(errors()).as("no error for a frame of exactly the limit").isEqualTo(errors);
 
-      client.sendRaw(BridgeClient.frame(paddedPing(MAX_FRAME_BYTES + 1)));
+      client.sendRaw(BridgeClient.frame(paddedPing(MAX_FRAME_BYTES + 1, pad)));
 
       JsonObject err = client.read(ANSWER_WAIT);
       assertThat(err.getString("message")).isEqualTo("frame_too_large");
@@ -157,6 +159,7 @@ class BridgeProtocolTest {
   @MethodSource("truncatedFrames")
   void frameTruncatedByTheClientsClose_closesTheConnection_andNothingIsHeld(String name, byte[] tail)
     throws Exception {
+    Map<BridgeStats.Error, Long> errors = errors();
     long accepted = stats().accepted();
     try (BridgeClient client = connect()) {
       client.register(PERMITTED);
@@ -172,6 +175,7 @@ class BridgeProtocolTest {
     assertThat(stats().accepted()).isEqualTo(accepted + 1);
     awaitNoBridgeClient();
     assertThat(stats().registrations()).as("registrations left").isZero();
+    assertCounted(errors, BridgeStats.Error.BAD_FRAME);
   }
 
   // ---- documents
@@ -366,12 +370,18 @@ class BridgeProtocolTest {
     return BridgeClient.connect(gw.gateway().bridge().port());
   }
 
-  /** A ping document padded with an ignored field to exactly {@code size} bytes. */
-  private static byte[] paddedPing(int size) {
+  /**
+   * A ping document padded with an ignored field to exactly {@code size} bytes of UTF-8: {@code pad} repeated, then
+   * 'x' for what a multi-byte pad cannot fill.
+   */
+  private static byte[] paddedPing(int size, String pad) {
     String head = "{\"type\":\"ping\",\"pad\":\"";
     String tail = "\"}";
-    byte[] document = ascii(head + "x".repeat(size - head.length() - tail.length()) + tail);
-    new JsonObject(new String(document, StandardCharsets.US_ASCII));
+    int room = size - head.length() - tail.length();
+    int padBytes = pad.getBytes(StandardCharsets.UTF_8).length;
+    String padding = pad.repeat(room / padBytes) + "x".repeat(room % padBytes);
+    byte[] document = (head + padding + tail).getBytes(StandardCharsets.UTF_8);
+    assertThat(new JsonObject(new String(document, StandardCharsets.UTF_8)).getString("type")).isEqualTo("ping");
     return document;
   }
 
