@@ -139,6 +139,7 @@ class BridgeWorkerTest {
       Arguments.of("a nested object", new JsonObject().put("a", new JsonArray().add("x").add(new JsonObject())),
         "{\"a\":[\"x\",{}]}"),
       Arguments.of("a string", "text as is", "text as is"),
+      Arguments.of("a string beyond ASCII", "héllo € 𝄞", "héllo € 𝄞"),
       Arguments.of("an empty string", "", ""));
   }
 
