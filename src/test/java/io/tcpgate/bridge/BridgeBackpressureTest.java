@@ -1,5 +1,6 @@
 package io.tcpgate.bridge;
 
+import io.tcpgate.bus.GatewayHeaders;
 import io.tcpgate.metrics.BridgeStats;
 import io.tcpgate.testing.BridgeClient;
 import io.tcpgate.testing.RawClient;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -62,7 +64,7 @@ class BridgeBackpressureTest {
     config.put("bridge", new JsonObject()
       .put("enabled", true)
       .put("port", 0)
-      .put("outboundPermitted", new JsonArray().add("flood\\..*")));
+      .put("outboundPermitted", new JsonArray().add("flood\\..*").add("tcpgate\\.events")));
     gw.start(config).onComplete(ctx.succeedingThenComplete());
   }
 
@@ -79,8 +81,9 @@ class BridgeBackpressureTest {
     throws Exception {
     BridgeStats stats = gw.gateway().bridge().stats();
     stalled = BridgeClient.connect(gw.gateway().bridge().port(), STALLED_RECEIVE_BUFFER)
-      .register(ADDRESS);
+      .register(ADDRESS).register(GatewayHeaders.EVENTS_ADDRESS);
     long refusedBefore = stats.refusedRequests();
+    long droppedBefore = stats.droppedMessages();
     long heapBefore = usedHeapAfterGc();
 
     AtomicLong pendingPeak = new AtomicLong();
@@ -102,9 +105,10 @@ class BridgeBackpressureTest {
     List<String> others = replies.stream().filter(r -> !r.equals("ERR timeout") && !isNotReading(r)).limit(5)
       .toList();
     long refused = stats.refusedRequests() - refusedBefore;
+    long dropped = stats.droppedMessages() - droppedBefore;
     String numbers = String.format("%d frames in %d ms: %d ERR timeout, %d ERR worker-failed (not reading),"
-        + " bridge refused %d, pendingReplies peak %d over %d samples", replies.size(), floodMs, timeouts, notReading,
-      refused, pendingPeak.get(), samples.get());
+        + " bridge refused %d, dropped %d, pendingReplies peak %d over %d samples", replies.size(), floodMs, timeouts,
+      notReading, refused, dropped, pendingPeak.get(), samples.get());
     System.out.println(numbers);
 
     assertThat(replies).as("one reply per frame: %s", numbers).hasSize(CONNECTIONS * FRAMES_EACH);
@@ -113,6 +117,8 @@ class BridgeBackpressureTest {
     // a refusal that reaches the connection after its request timeout is written as ERR timeout instead
     assertThat(refused).as("BridgeStats refused: %s", numbers).isGreaterThanOrEqualTo(notReading);
     assertThat(samples.get()).as("pendingReplies sampled while the flood ran").isGreaterThan(10);
+    // the connections' closed events came while the worker's socket was full: published, so dropped, not failed
+    assertThat(dropped).as("lifecycle events dropped: %s", numbers).isPositive();
 
     TestGateway.await("the expired requests forgotten", REQUEST_TIMEOUT_MS + 3_000,
       () -> stats.pendingReplies() == 0);
@@ -127,8 +133,12 @@ class BridgeBackpressureTest {
     // the worker reads again: first what was written to it before its socket filled
     List<JsonObject> backlog = stalled.sync();
     assertThat(backlog).as("the messages written before the socket filled")
-      .allSatisfy(m -> assertThat(m.getString("address")).isEqualTo(ADDRESS));
-    long written = backlog.size();
+      .allSatisfy(m -> assertThat(m.getString("address")).isIn(ADDRESS, GatewayHeaders.EVENTS_ADDRESS));
+    long written = backlog.stream().filter(m -> ADDRESS.equals(m.getString("address"))).count();
+    long eventsWritten = backlog.size() - written;
+    long eventsDropped = stats.droppedMessages() - droppedBefore;
+    assertThat(eventsWritten + eventsDropped).as("every lifecycle event written (%d) or dropped (%d)",
+      eventsWritten, eventsDropped).isEqualTo(2L * CONNECTIONS);
     long bound = socketBound();
     String delivered = String.format("%s; %d written to the worker, bound %d", numbers, written, bound);
     assertThat(written + refused).as("every request was either written or refused: %s", delivered)
@@ -141,7 +151,7 @@ class BridgeBackpressureTest {
     // then it answers new frames, and closing it releases everything
     try (RawClient client = RawClient.connect(gw.port("flood"))) {
       client.send("after\n");
-      JsonObject request = stalled.read("message");
+      JsonObject request = nextRequest(stalled);
       assertThat(request.getValue("body")).isEqualTo("after");
       stalled.reply(request, "AFTER");
       assertThat(client.readLine()).isEqualTo("AFTER");
@@ -202,6 +212,60 @@ class BridgeBackpressureTest {
       return all;
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * A worker may hold {@code maxPendingReplies} requests: exactly that many reach it, the next is failed at once,
+   * and once it answers, it takes requests again.
+   */
+  @Test
+  void workerHoldingMaxPendingReplies_getsNoMore_theNextIsFailedAtOnce() throws Exception {
+    TestGateway small = new TestGateway();
+    try {
+      JsonObject config = TestGateway.config(TestGateway.listener("few", ADDRESS).put("body", "string")
+        .put("dispatch", "parallel").put("requestTimeoutMs", 30_000));
+      config.put("bridge", new JsonObject().put("enabled", true).put("port", 0).put("maxPendingReplies", 3)
+        .put("outboundPermitted", new JsonArray().add("flood\\..*")));
+      small.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      BridgeStats stats = small.gateway().bridge().stats();
+      try (BridgeClient worker = BridgeClient.connect(small.gateway().bridge().port()).register(ADDRESS);
+           RawClient client = RawClient.connect(small.port("few"))) {
+        client.send("a\nb\nc\n");
+        List<JsonObject> held = List.of(worker.read("message"), worker.read("message"), worker.read("message"));
+        assertThat(stats.pendingReplies()).isEqualTo(3);
+
+        long started = System.nanoTime();
+        client.send("d\n");
+        TestGateway.await("the fourth request refused", 5_000, () -> stats.refusedRequests() == 1);
+        assertThat(worker.sync()).as("frames for the worker beyond its 3").isEmpty();
+        for (JsonObject request : held) {
+          worker.reply(request, request.getString("body").toUpperCase(Locale.ROOT));
+        }
+        assertThat(List.of(client.readLine(), client.readLine(), client.readLine())).containsExactly("A", "B", "C");
+        assertThat(client.readLine()).startsWith("ERR worker-failed bridge client ").endsWith(" holds 3 requests");
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("failed at once, not timed out")
+          .isLessThan(5_000);
+
+        client.send("e\n");
+        JsonObject again = worker.read("message");
+        assertThat(again.getValue("body")).isEqualTo("e");
+        worker.reply(again, "E");
+        assertThat(client.readLine()).isEqualTo("E");
+      }
+      small.awaitNothingHeld(5_000);
+    } finally {
+      small.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The next request message, skipping lifecycle events. */
+  private static JsonObject nextRequest(BridgeClient worker) throws IOException {
+    while (true) {
+      JsonObject message = worker.read("message");
+      if (message.getString("replyAddress") != null) {
+        return message;
+      }
     }
   }
 
