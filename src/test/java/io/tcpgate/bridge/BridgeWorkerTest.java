@@ -50,6 +50,10 @@ class BridgeWorkerTest {
   private static final String LINES = "work.lines";
   private static final String HOLD = "work.hold";
   private static final String EXPIRE = "work.expire";
+  /** A consumer in the gateway's JVM that takes requests and never answers. */
+  private static final String SILENT = "work.silent";
+  /** The bridge's own request timeout in this test. */
+  private static final long BRIDGE_REQUEST_TIMEOUT_MS = 1_000;
   private static final long LINES_TIMEOUT_MS = 10_000;
   private static final long HOLD_TIMEOUT_MS = 30_000;
   private static final long EXPIRE_TIMEOUT_MS = 800;
@@ -66,11 +70,17 @@ class BridgeWorkerTest {
       TestGateway.listener("lines", LINES).put("body", "string").put("requestTimeoutMs", LINES_TIMEOUT_MS),
       TestGateway.listener("hold", HOLD).put("body", "string").put("dispatch", "parallel")
         .put("requestTimeoutMs", HOLD_TIMEOUT_MS),
-      TestGateway.listener("expire", EXPIRE).put("body", "string").put("requestTimeoutMs", EXPIRE_TIMEOUT_MS));
+      TestGateway.listener("expire", EXPIRE).put("body", "string").put("requestTimeoutMs", EXPIRE_TIMEOUT_MS),
+      TestGateway.listener("json", "work.json").put("body", "json"),
+      TestGateway.listener("buffer", "work.buffer"));
     config.put("bridge", new JsonObject()
       .put("enabled", true)
       .put("port", 0)
+      .put("requestTimeoutMs", BRIDGE_REQUEST_TIMEOUT_MS)
+      .put("inboundPermitted", new JsonArray().add("tcpgate\\.push\\..*").add("tcpgate\\.broadcast\\..*")
+        .add("work\\.silent"))
       .put("outboundPermitted", new JsonArray().add("work\\..*").add("tcpgate\\.events")));
+    gw.vertx().eventBus().consumer(SILENT, m -> { });
     gw.start(config).onComplete(ctx.succeedingThenComplete());
   }
 
@@ -123,6 +133,57 @@ class BridgeWorkerTest {
       worker.reply(second, "AGAIN");
       assertThat(client.readLine()).isEqualTo("AGAIN");
       assertThat(bridgeStats().pendingReplies()).isZero();
+    }
+  }
+
+  static Stream<Arguments> bodyTypes() {
+    return Stream.of(
+      Arguments.of("json", "{\"k\":[1,2],\"s\":\"é\"}", new JsonObject().put("k", new JsonArray().add(1).add(2))
+        .put("s", "é")),
+      Arguments.of("buffer", "hi é", "aGkgw6k="),
+      Arguments.of("lines", "hi é", "hi é"));
+  }
+
+  /** A json listener's frame is a JSON object, a buffer listener's is base64 (of the UTF-8 bytes), a string's text. */
+  @ParameterizedTest(name = "{0} listener")
+  @MethodSource("bodyTypes")
+  void frameBody_isAsTheListenersBodyTypeSays(String listener, String line, Object body) throws Exception {
+    String address = listener.equals("lines") ? LINES : "work." + listener;
+    try (BridgeClient worker = worker(address); RawClient client = RawClient.connect(gw.port(listener))) {
+      client.send(line + "\n");
+
+      JsonObject message = worker.read("message");
+      assertThat(message.getValue("body")).isEqualTo(body);
+      worker.reply(message, "done");
+      assertThat(client.readLine()).isEqualTo("done");
+    }
+  }
+
+  /** A request of the client's own: its reply, or its failure, comes back to its replyAddress. */
+  @Test
+  void clientsOwnRequestWithoutAnswer_failsAfterTheBridgesRequestTimeout_orItsTimeoutHeader() throws Exception {
+    try (BridgeClient client = BridgeClient.connect(gw.gateway().bridge().port())) {
+      long started = System.nanoTime();
+      client.send(new JsonObject().put("type", "send").put("address", SILENT).put("body", "x")
+        .put("replyAddress", "me.1"));
+      JsonObject err = client.read();
+      long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      assertThat(err.getString("type")).as("%s", err.encode()).isEqualTo("err");
+      assertThat(err.getString("address")).isEqualTo("me.1");
+      assertThat(err.getString("sourceAddress")).isEqualTo(SILENT);
+      assertThat(err.getString("failureType")).isEqualTo("TIMEOUT");
+      assertThat(waitedMs).as("the bridge's requestTimeoutMs").isBetween(BRIDGE_REQUEST_TIMEOUT_MS - 50,
+        BRIDGE_REQUEST_TIMEOUT_MS + 2_000);
+
+      started = System.nanoTime();
+      client.send(new JsonObject().put("type", "send").put("address", SILENT).put("body", "x")
+        .put("replyAddress", "me.2").put("headers", new JsonObject().put("timeout", 200)));
+      err = client.read();
+      waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      assertThat(err.getString("address")).isEqualTo("me.2");
+      assertThat(err.getString("failureType")).isEqualTo("TIMEOUT");
+      assertThat(waitedMs).as("the timeout header's 200 ms").isBetween(150L, BRIDGE_REQUEST_TIMEOUT_MS - 100);
+      assertThat(client.sync()).isEmpty();
     }
   }
 
