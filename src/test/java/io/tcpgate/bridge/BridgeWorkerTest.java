@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,6 +67,11 @@ class BridgeWorkerTest {
   @BeforeAll
   static void startGateway(VertxTestContext ctx) {
     gw = new TestGateway();
+    gw.vertx().eventBus().consumer(SILENT, m -> { });
+    gw.start(gatewayConfig()).onComplete(ctx.succeedingThenComplete());
+  }
+
+  private static JsonObject gatewayConfig() {
     JsonObject config = TestGateway.config(
       TestGateway.listener("lines", LINES).put("body", "string").put("requestTimeoutMs", LINES_TIMEOUT_MS),
       TestGateway.listener("hold", HOLD).put("body", "string").put("dispatch", "parallel")
@@ -73,15 +79,13 @@ class BridgeWorkerTest {
       TestGateway.listener("expire", EXPIRE).put("body", "string").put("requestTimeoutMs", EXPIRE_TIMEOUT_MS),
       TestGateway.listener("json", "work.json").put("body", "json"),
       TestGateway.listener("buffer", "work.buffer"));
-    config.put("bridge", new JsonObject()
+    return config.put("bridge", new JsonObject()
       .put("enabled", true)
       .put("port", 0)
       .put("requestTimeoutMs", BRIDGE_REQUEST_TIMEOUT_MS)
       .put("inboundPermitted", new JsonArray().add("tcpgate\\.push\\..*").add("tcpgate\\.broadcast\\..*")
         .add("work\\.silent"))
       .put("outboundPermitted", new JsonArray().add("work\\..*").add("tcpgate\\.events")));
-    gw.vertx().eventBus().consumer(SILENT, m -> { });
-    gw.start(config).onComplete(ctx.succeedingThenComplete());
   }
 
   @AfterEach
@@ -466,6 +470,41 @@ class BridgeWorkerTest {
       client.send("next\n");
       worker.reply(worker.read("message"), "NEXT");
       assertThat(client.readLine()).as("the late reply wrote nothing").isEqualTo("NEXT");
+    }
+  }
+
+  /**
+   * The gateway's graceful shutdown drains listeners before it stops the bridge: a bridge worker still answers the
+   * frame it holds, the client reads it, and then the bridge closes the worker's connection.
+   */
+  @Test
+  void gatewayShutdown_whileABridgeWorkerHoldsAFrame_letsItAnswer_thenClosesTheWorker() throws Exception {
+    TestGateway own = new TestGateway();
+    try {
+      JsonObject config = gatewayConfig();
+      config.getJsonObject("shutdown").put("drainTimeoutMs", 20_000);
+      own.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      try (BridgeClient worker = BridgeClient.connect(own.gateway().bridge().port()).register(LINES);
+           RawClient client = RawClient.connect(own.port("lines"))) {
+        client.send("held\n");
+        JsonObject request = worker.read("message");
+
+        long started = System.nanoTime();
+        CompletableFuture<Void> shutdown = own.app().shutdown().toCompletionStage().toCompletableFuture();
+        TestGateway.await("the connection told to drain", 5_000, () -> own.stats().listener("lines").drained() == 1);
+        worker.reply(request, "HELD");
+
+        assertThat(client.readLine()).isEqualTo("HELD");
+        assertThat(client.awaitClosedByServer()).as("the client's connection closed once answered").isTrue();
+        assertThat(worker.awaitClose(Duration.ofSeconds(10))).as("frames to the worker before its close").isEmpty();
+        shutdown.get(10, TimeUnit.SECONDS);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
+          .as("shutdown took the answer's time, not the 20 s drain timeout").isLessThan(10_000);
+        assertThat(own.gateway().bridge().stats().openConnections()).isZero();
+        assertThat(own.gateway().bridge().stats().pendingReplies()).isZero();
+      }
+    } finally {
+      own.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
   }
 
