@@ -7,6 +7,7 @@ import io.tcpgate.framing.FrameSink;
 import io.tcpgate.framing.Framer;
 import io.tcpgate.framing.FramingException;
 import io.tcpgate.framing.FramingSpec;
+import io.tcpgate.internal.HalfClose;
 import io.tcpgate.metrics.BridgeStats;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
@@ -87,6 +88,8 @@ final class BridgeConnection implements FrameSink {
   void start() {
     stats.connectionOpened();
     LOG.debug("bridge client {} connected", remote);
+    // the client's FIN reaches the framer after its last bytes: a frame it cut short is err bad_frame, counted
+    HalfClose.deliverEndOfStream(socket);
     socket.handler(this::onData);
     socket.exceptionHandler(e -> LOG.debug("bridge client {}: {}", remote, e.toString()));
     socket.closeHandler(v -> onClosed());
@@ -97,6 +100,10 @@ final class BridgeConnection implements FrameSink {
       return;
     }
     lastReadNanos = System.nanoTime();
+    if (chunk.length() == 0) {
+      framer.end();
+      return;
+    }
     framer.handle(chunk);
   }
 

@@ -21,7 +21,8 @@ import io.vertx.core.eventbus.Message;
  * </ul>
  *
  * <h2>Replies</h2>
- * The reply body ({@code Buffer}, {@code String} or {@code JsonObject}; {@code null} writes nothing) is framed and
+ * The reply body ({@code Buffer}, {@code String}, {@code JsonObject}, {@code JsonArray}, a number or a boolean, as its
+ * text; {@code null} writes nothing) is framed and
  * written back in the order of the frames. A reply carrying header {@value #CLOSE} = {@code true} closes the
  * connection once that reply is written ({@link #closeAfterReply()}). A failure ({@code message.fail(code, text)})
  * is written as {@code ERR worker-failed text}.

@@ -288,6 +288,11 @@ public final class Connection implements FrameSink, PushTarget {
   /** The event bus could not deliver {@code slot}'s frame, or the worker failed it. Any thread. */
   void requestFailed(ReplySlot slot, Throwable cause) {
     Outcome outcome = failureOutcome(cause);
+    if (outcome == Outcome.TIMEOUT && System.nanoTime() - slot.sentNanos() < requestTimeoutNanos) {
+      // Vert.x answers TIMEOUT ("Discarded the request") for a request that reached a consumer unregistered while it
+      // was on its way, e.g. a bridge client that just disconnected: nobody handled it, and its deadline is not over
+      outcome = Outcome.NO_HANDLER;
+    }
     ErrorCode code = switch (outcome) {
       case TIMEOUT -> ErrorCode.TIMEOUT;
       case NO_HANDLER -> ErrorCode.NO_HANDLER;

@@ -243,19 +243,71 @@ class EventBusContractTest {
   }
 
   @Test
+  void replyBodyOfANumberOrBoolean_isWrittenAsItsText() throws Exception {
+    io.tcpgate.testing.TestGateway other = new io.tcpgate.testing.TestGateway();
+    try {
+      other.vertx().eventBus().consumer("numbers", m -> m.reply("a".equals(m.body().toString()) ? (Object) 42L : true));
+      other.start(TestGateway.config(TestGateway.listener("numbers", "numbers").put("body", "string")))
+        .toCompletionStage().toCompletableFuture().get();
+      try (RawClient client = RawClient.connect(other.port("numbers"))) {
+        client.send("a\nb\n");
+        assertThat(client.readLine()).isEqualTo("42");
+        assertThat(client.readLine()).isEqualTo("true");
+      }
+    } finally {
+      other.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  @Test
   void replyBodyOfAnUnsupportedType_becomesWorkerFailed() throws Exception {
     io.tcpgate.testing.TestGateway other = new io.tcpgate.testing.TestGateway();
     try {
-      other.vertx().eventBus().consumer("weird", m -> m.reply(42L));
+      other.vertx().eventBus().registerDefaultCodec(java.util.UUID.class, new LocalOnlyCodec<>("uuid"));
+      other.vertx().eventBus().consumer("weird", m -> m.reply(java.util.UUID.randomUUID()));
       other.start(TestGateway.config(TestGateway.listener("weird", "weird")))
         .toCompletionStage().toCompletableFuture().get();
       try (RawClient client = RawClient.connect(other.port("weird"))) {
         client.send("a\nb\n");
-        assertThat(client.readLine()).startsWith("ERR worker-failed reply body of type java.lang.Long");
+        assertThat(client.readLine()).startsWith("ERR worker-failed reply body of type java.util.UUID");
         assertThat(client.readLine()).startsWith("ERR worker-failed");
       }
     } finally {
       other.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  /** Passes an object between verticles of one JVM as is: a body the gateway cannot write. */
+  private static final class LocalOnlyCodec<T> implements io.vertx.core.eventbus.MessageCodec<T, T> {
+    private final String name;
+
+    LocalOnlyCodec(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public void encodeToWire(io.vertx.core.buffer.Buffer buffer, T t) {
+      throw new UnsupportedOperationException("local only");
+    }
+
+    @Override
+    public T decodeFromWire(int pos, io.vertx.core.buffer.Buffer buffer) {
+      throw new UnsupportedOperationException("local only");
+    }
+
+    @Override
+    public T transform(T t) {
+      return t;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public byte systemCodecID() {
+      return -1;
     }
   }
 }
