@@ -2,6 +2,8 @@ package io.tcpgate.dispatch;
 
 import io.tcpgate.bus.PinnedInstances;
 
+import java.util.ArrayDeque;
+
 /**
  * Decides when and where each of one connection's requests goes onto the event bus: the {@link DispatchMode} of its
  * listener, for one connection. Requests are {@link #submit submitted} in frame order and {@link #settled settled}
@@ -11,6 +13,8 @@ import io.tcpgate.bus.PinnedInstances;
 public abstract class Dispatcher {
 
   private final RequestSender sender;
+  /** Requests submitted and not sent yet, oldest first; created on first use (most connections never hold one). */
+  private ArrayDeque<Request> held;
 
   Dispatcher(RequestSender sender) {
     this.sender = sender;
@@ -42,10 +46,29 @@ public abstract class Dispatcher {
   public abstract void settled(Request request);
 
   /** The connection is closing: requests not sent yet never will be. */
-  public abstract void close();
+  public void close() {
+    if (held != null) {
+      held.clear();
+    }
+  }
 
   /** Requests submitted and not sent yet. */
-  public abstract int queued();
+  public final int queued() {
+    return held == null ? 0 : held.size();
+  }
+
+  /** Keeps {@code request} until it may go, behind those kept before it. */
+  final void hold(Request request) {
+    if (held == null) {
+      held = new ArrayDeque<>(4);
+    }
+    held.addLast(request);
+  }
+
+  /** The oldest request kept back, removed; {@code null} when none is. */
+  final Request nextHeld() {
+    return held == null ? null : held.pollFirst();
+  }
 
   /**
    * Stops waiting for {@code request}'s reply (its deadline passed or its connection closed).

@@ -1,7 +1,5 @@
 package io.tcpgate.dispatch;
 
-import java.util.ArrayDeque;
-
 /**
  * {@link DispatchMode#ORDERED}: one request of the connection on the event bus at a time; the next goes out when the
  * one before it is settled.
@@ -9,7 +7,6 @@ import java.util.ArrayDeque;
 final class OrderedDispatcher extends Dispatcher {
 
   private final String address;
-  private ArrayDeque<Request> waiting;
   private Request current;
 
   OrderedDispatcher(String address, RequestSender sender) {
@@ -24,10 +21,7 @@ final class OrderedDispatcher extends Dispatcher {
       send(address, request);
       return;
     }
-    if (waiting == null) {
-      waiting = new ArrayDeque<>(4);
-    }
-    waiting.addLast(request);
+    hold(request);
   }
 
   @Override
@@ -35,7 +29,7 @@ final class OrderedDispatcher extends Dispatcher {
     if (request != current) {
       return;
     }
-    current = waiting == null ? null : waiting.pollFirst();
+    current = nextHeld();
     if (current != null) {
       send(address, current);
     }
@@ -43,14 +37,7 @@ final class OrderedDispatcher extends Dispatcher {
 
   @Override
   public void close() {
+    super.close();
     current = null;
-    if (waiting != null) {
-      waiting.clear();
-    }
-  }
-
-  @Override
-  public int queued() {
-    return waiting == null ? 0 : waiting.size();
   }
 }

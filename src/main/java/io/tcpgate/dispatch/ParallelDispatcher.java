@@ -19,12 +19,4 @@ final class ParallelDispatcher extends Dispatcher {
   public void settled(Request request) {
   }
 
-  @Override
-  public void close() {
-  }
-
-  @Override
-  public int queued() {
-    return 0;
-  }
 }

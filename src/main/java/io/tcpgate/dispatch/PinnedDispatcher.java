@@ -2,8 +2,6 @@ package io.tcpgate.dispatch;
 
 import io.tcpgate.bus.PinnedInstances;
 
-import java.util.ArrayDeque;
-
 /**
  * {@link DispatchMode#PINNED}: the connection's requests go, pipelined, to one worker instance's own address; that
  * instance takes them one after another, in order. The instance is chosen at the first request, preferring the one
@@ -17,7 +15,6 @@ final class PinnedDispatcher extends Dispatcher {
   private final PinnedInstances instances;
   private PinnedInstances.Instance pin;
   private int sent;
-  private ArrayDeque<Request> waiting;
 
   PinnedDispatcher(String address, RequestSender sender, PinnedInstances instances) {
     super(sender);
@@ -31,34 +28,24 @@ final class PinnedDispatcher extends Dispatcher {
       sendNow(request);
       return;
     }
-    if (waiting == null) {
-      waiting = new ArrayDeque<>(4);
-    }
-    waiting.addLast(request);
+    hold(request);
   }
 
   @Override
   public void settled(Request request) {
     sent--;
     while (queued() > 0 && maySend()) {
-      sendNow(waiting.pollFirst());
+      sendNow(nextHeld());
     }
   }
 
   @Override
   public void close() {
+    super.close();
     if (pin != null) {
       pin.release();
       pin = null;
     }
-    if (waiting != null) {
-      waiting.clear();
-    }
-  }
-
-  @Override
-  public int queued() {
-    return waiting == null ? 0 : waiting.size();
   }
 
   private boolean maySend() {

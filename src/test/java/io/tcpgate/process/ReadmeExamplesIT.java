@@ -1,17 +1,16 @@
 package io.tcpgate.process;
 
+import io.tcpgate.testing.Shell;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,9 +39,6 @@ class ReadmeExamplesIT {
   private record Example(String command, List<String> expected) {
   }
 
-  /** One run of an example. */
-  private record Run(List<String> stdout, String stderr, String exit) {
-  }
 
   @Test
   void everyNcExampleInTheReadme_printsTheDocumentedLines_everyTime() throws Exception {
@@ -71,14 +67,14 @@ class ReadmeExamplesIT {
 
   /** Runs {@code example} {@value #RUNS} times; returns one description per example whose runs differed. */
   private static List<String> runRepeatedly(ExecutorService pool, Example example) throws Exception {
-    List<Future<Run>> runs = new ArrayList<>();
+    List<Future<Shell.Run>> runs = new ArrayList<>();
     for (int i = 0; i < RUNS; i++) {
-      runs.add(pool.submit(() -> run(example.command())));
+      runs.add(pool.submit(() -> Shell.run(example.command(), RUN_TIMEOUT_MS)));
     }
     int differed = 0;
     List<String> samples = new ArrayList<>();
-    for (Future<Run> future : runs) {
-      Run run = future.get(RUN_TIMEOUT_MS * RUNS, TimeUnit.MILLISECONDS);
+    for (Future<Shell.Run> future : runs) {
+      Shell.Run run = future.get(RUN_TIMEOUT_MS * RUNS, TimeUnit.MILLISECONDS);
       if (!run.stdout().equals(example.expected())) {
         differed++;
         if (samples.size() < 3) {
@@ -94,25 +90,6 @@ class ReadmeExamplesIT {
       + example.expected() + "; e.g. " + String.join("; ", samples));
   }
 
-  /** {@code bash -c command}, stdin from /dev/null; its stdout lines, stderr and exit code. */
-  private static Run run(String command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder("bash", "-c", command)
-      .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-      .start();
-    if (!process.waitFor(RUN_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-      process.waitFor(5, TimeUnit.SECONDS);
-      return new Run(List.of(), "", "none: still running after " + RUN_TIMEOUT_MS + " ms, killed");
-    }
-    String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    List<String> lines = stdout.isEmpty() ? List.of() : Arrays.asList(stdout.split("\n", -1));
-    if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
-      lines = lines.subList(0, lines.size() - 1);
-    }
-    return new Run(List.copyOf(lines), stderr, Integer.toString(process.exitValue()));
-  }
 
   private static List<Example> examples() throws IOException {
     List<Example> examples = new ArrayList<>();

@@ -1,12 +1,12 @@
 package io.tcpgate.process;
 
 import io.tcpgate.testing.ChildProcess;
+import io.tcpgate.testing.Shell;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,9 +43,6 @@ class WorkerExamplesIT {
   private record Example(String command, List<String> expected) {
   }
 
-  /** One run of an example. */
-  private record Run(List<String> stdout, String stderr, String exit) {
-  }
 
   @ParameterizedTest(name = "examples/{0}")
   @CsvSource({"node-worker, node, worker.js", "python-worker, python3, worker.py"})
@@ -96,13 +93,13 @@ class WorkerExamplesIT {
     List<Pattern> patterns = expected.stream().map(WorkerExamplesIT::linePattern).toList();
     ExecutorService pool = Executors.newFixedThreadPool(RUNS);
     try {
-      List<Future<Run>> runs = new ArrayList<>();
+      List<Future<Shell.Run>> runs = new ArrayList<>();
       for (int i = 0; i < RUNS; i++) {
-        runs.add(pool.submit(() -> run(command)));
+        runs.add(pool.submit(() -> Shell.run(command, RUN_TIMEOUT_MS)));
       }
       List<String> differences = new ArrayList<>();
-      for (Future<Run> future : runs) {
-        Run run = future.get(RUN_TIMEOUT_MS * 2, TimeUnit.MILLISECONDS);
+      for (Future<Shell.Run> future : runs) {
+        Shell.Run run = future.get(RUN_TIMEOUT_MS * 2, TimeUnit.MILLISECONDS);
         if (!matches(run.stdout(), patterns)) {
           differences.add("`" + command + "` printed " + run.stdout() + " (exit " + run.exit() + ", stderr '"
             + run.stderr().trim() + "'), expected " + expected);
@@ -133,25 +130,6 @@ class WorkerExamplesIT {
       .collect(Collectors.joining("\\S+")));
   }
 
-  /** {@code bash -c command}, stdin from /dev/null; its stdout lines, stderr and exit code. */
-  private static Run run(String command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder("bash", "-c", command)
-      .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-      .start();
-    if (!process.waitFor(RUN_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-      process.waitFor(5, TimeUnit.SECONDS);
-      return new Run(List.of(), "", "none: still running after " + RUN_TIMEOUT_MS + " ms, killed");
-    }
-    String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    List<String> lines = stdout.isEmpty() ? List.of() : Arrays.asList(stdout.split("\n", -1));
-    if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
-      lines = lines.subList(0, lines.size() - 1);
-    }
-    return new Run(List.copyOf(lines), stderr, Integer.toString(process.exitValue()));
-  }
 
   /**
    * The commands in the README's code blocks that start with {@code $ printf}, each with the lines after it up to
