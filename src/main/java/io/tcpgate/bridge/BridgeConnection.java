@@ -68,6 +68,7 @@ final class BridgeConnection implements FrameSink {
   private Buffer outgoing;
   private int outgoingFrames;
   private boolean flushScheduled;
+  private boolean readingPaused;
   private boolean closing;
   private boolean closed;
   private long lastReadNanos = System.nanoTime();
@@ -91,6 +92,12 @@ final class BridgeConnection implements FrameSink {
     // the client's FIN reaches the framer after its last bytes: a frame it cut short is err bad_frame, counted
     HalfClose.deliverEndOfStream(socket);
     socket.handler(this::onData);
+    socket.drainHandler(v -> {
+      if (readingPaused) {
+        readingPaused = false;
+        socket.resume();
+      }
+    });
     socket.exceptionHandler(e -> LOG.debug("bridge client {}: {}", remote, e.toString()));
     socket.closeHandler(v -> onClosed());
   }
@@ -135,21 +142,26 @@ final class BridgeConnection implements FrameSink {
       rejected(BridgeStats.Error.MISSING_ADDRESS, "missing_address", "a " + type + " frame needs an address");
       return;
     }
-    switch (type) {
-      case "send":
-        onSend(address, json);
-        break;
-      case "publish":
-        onPublish(address, json);
-        break;
-      case "register":
-        onRegister(address);
-        break;
-      case "unregister":
-        onUnregister(address);
-        break;
-      default:
-        break;
+    try {
+      switch (type) {
+        case "send":
+          onSend(address, json);
+          break;
+        case "publish":
+          onPublish(address, json);
+          break;
+        case "register":
+          onRegister(address);
+          break;
+        case "unregister":
+          onUnregister(address);
+          break;
+        default:
+          break;
+      }
+    } catch (IllegalArgumentException e) {
+      // the event bus refused the frame's body or headers (no codec for them): the frame fails, the stream goes on
+      rejected(BridgeStats.Error.BAD_BODY, "invalid_body", String.valueOf(e.getMessage()));
     }
   }
 
@@ -163,7 +175,7 @@ final class BridgeConnection implements FrameSink {
       if (json.failureCode != null) {
         request.fail(json.failureCode, json.message == null ? "" : json.message);
       } else {
-        request.reply(replyBody(json.body), deliveryOptions(json));
+        request.reply(busBody(json.body), deliveryOptions(json));
       }
       return;
     }
@@ -173,20 +185,28 @@ final class BridgeConnection implements FrameSink {
     }
     String replyAddress = json.replyAddress;
     if (replyAddress == null) {
-      bus.send(address, json.body, deliveryOptions(json));
+      bus.send(address, busBody(json.body), deliveryOptions(json));
       return;
     }
     DeliveryOptions options = new DeliveryOptions(deliveryOptions(json))
       .setSendTimeout(json.timeout > 0 ? json.timeout : config.requestTimeoutMs());
-    bus.request(address, json.body, options).onComplete((reply, failure) -> {
+    bus.request(address, busBody(json.body), options).onComplete((reply, failure) -> {
       if (closed) {
+        if (failure == null && reply.replyAddress() != null) {
+          reply.reply(new ReplyException(ReplyFailure.NO_HANDLERS, "bridge client " + remote + " is gone"));
+        }
         return;
       }
       if (failure == null) {
-        if (reply.replyAddress() != null) {
+        String next = reply.replyAddress();
+        if (next != null && pending.size() >= config.maxPendingReplies()) {
+          refuseOrDrop(reply, true, "bridge client " + remote + " holds " + pending.size() + " requests");
+          next = null;
+        }
+        enqueueMessage(replyAddress, next, reply.headers(), reply.body(), true);
+        if (next != null) {
           pending.add(reply, System.currentTimeMillis() + config.requestTimeoutMs());
         }
-        enqueueMessage(replyAddress, reply.replyAddress(), reply.headers(), reply.body(), true);
       } else {
         ReplyException cause = failure instanceof ReplyException ? (ReplyException) failure
           : new ReplyException(ReplyFailure.RECIPIENT_FAILURE, String.valueOf(failure.getMessage()));
@@ -195,8 +215,8 @@ final class BridgeConnection implements FrameSink {
     });
   }
 
-  /** A reply body from JSON: numbers the event bus has no codec for travel as their text. */
-  private static Object replyBody(Object body) {
+  /** A body from JSON as the event bus carries it: numbers it has no codec for (beyond long, double) as text. */
+  private static Object busBody(Object body) {
     if (body instanceof Number && !(body instanceof Integer || body instanceof Long || body instanceof Double)) {
       return body.toString();
     }
@@ -208,7 +228,7 @@ final class BridgeConnection implements FrameSink {
       rejected(BridgeStats.Error.ACCESS_DENIED, "access_denied", "publishing to '" + address + "' is not permitted");
       return;
     }
-    bus.publish(address, json.body, deliveryOptions(json));
+    bus.publish(address, busBody(json.body), deliveryOptions(json));
   }
 
   private void onRegister(String address) {
@@ -267,21 +287,26 @@ final class BridgeConnection implements FrameSink {
       refuseOrDrop(message, request, "bridge client " + remote + " is not reading");
       return;
     }
-    if (request) {
-      if (pending.size() >= config.maxPendingReplies()) {
-        refuseOrDrop(message, true, "bridge client " + remote + " holds " + pending.size() + " requests");
-        return;
+    if (request && pending.size() >= config.maxPendingReplies()) {
+      refuseOrDrop(message, true, "bridge client " + remote + " holds " + pending.size() + " requests");
+      return;
+    }
+    try {
+      enqueueMessage(message.address(), request ? message.replyAddress() : null, message.headers(), message.body(),
+        message.isSend());
+    } catch (RuntimeException e) {
+      LOG.debug("bridge client {}: a message to '{}' cannot be written as JSON: {}", remote, message.address(),
+        e.toString());
+      if (request) {
+        message.fail(500, "the message cannot be written as JSON for the bridge: " + e.getMessage());
+      } else {
+        stats.dropped();
       }
+      return;
+    }
+    if (request) {
       pending.add(message, deadlineMillis(message.headers()));
     }
-    Object body;
-    try {
-      body = message.body();
-    } catch (RuntimeException e) {
-      body = null;
-    }
-    enqueueMessage(message.address(), request ? message.replyAddress() : null, message.headers(), body,
-      message.isSend());
   }
 
   private void refuseOrDrop(Message<Object> message, boolean request, String why) {
@@ -370,6 +395,12 @@ final class BridgeConnection implements FrameSink {
     socket.write(outgoing);
     outgoing = null;
     outgoingFrames = 0;
+    if (socket.writeQueueFull() && !readingPaused) {
+      // the client does not read what it is sent: stop reading what it sends (pongs, errs and the replies to its
+      // own requests would otherwise pile up in the gateway) until its socket drains
+      readingPaused = true;
+      socket.pause();
+    }
   }
 
   private void closeAfterWrites() {

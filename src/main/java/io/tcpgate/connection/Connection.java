@@ -332,7 +332,12 @@ public final class Connection implements FrameSink, PushTarget {
     stats.requestEnded();
     stats.outcome(outcome);
     slot.complete(bytes, closeAfter);
-    dispatcher.settled(slot);
+    if (closeAfter) {
+      // nothing after a reply that closes the connection is answered, so nothing after it may be processed
+      dispatcher.close();
+    } else {
+      dispatcher.settled(slot);
+    }
     armRequestDeadline();
     replies.answered();
   }
@@ -506,6 +511,7 @@ public final class Connection implements FrameSink, PushTarget {
       closeReason = reason;
     }
     replies.stop();
+    dispatcher.close();
     updateReading();
     Future<Void> pending = replies.lastWrite();
     if (pending == null || pending.isComplete()) {
@@ -527,6 +533,7 @@ public final class Connection implements FrameSink, PushTarget {
       moveTo(ConnectionState.CLOSING);
     }
     replies.stop();
+    dispatcher.close();
     socket.close();
   }
 

@@ -12,6 +12,8 @@ public final class BridgeStats {
   public enum Error {
     /** A frame that is not a JSON object. */
     BAD_JSON("bad-json"),
+    /** A frame whose body or headers the event bus cannot carry. */
+    BAD_BODY("bad-body"),
     /** A frame whose {@code type} is none of send, publish, register, unregister, ping. */
     UNKNOWN_TYPE("unknown-type"),
     /** A frame without the address its type needs. */
