@@ -15,14 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -189,16 +186,8 @@ class BridgeBackpressureTest {
           socket.shutdownOutput();
           return null;
         }));
-        readers.add(pool.submit(() -> {
-          List<String> replies = new ArrayList<>();
-          BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-            StandardCharsets.UTF_8));
-          String reply;
-          while ((reply = in.readLine()) != null) {
-            replies.add(reply);
-          }
-          return replies;
-        }));
+        readers.add(pool.submit(() -> RawClient.readLinesUntilEof(socket, () -> {
+        })));
       }
       List<String> all = new ArrayList<>();
       for (int c = 0; c < CONNECTIONS; c++) {

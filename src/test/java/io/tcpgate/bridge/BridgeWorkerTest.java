@@ -19,9 +19,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -545,15 +543,7 @@ class BridgeWorkerTest {
     });
     return pool.submit(() -> {
       try (socket) {
-        List<String> replies = new ArrayList<>();
-        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-          StandardCharsets.UTF_8));
-        String reply;
-        while ((reply = in.readLine()) != null) {
-          replies.add(reply);
-          onReply.run();
-        }
-        return replies;
+        return RawClient.readLinesUntilEof(socket, onReply);
       }
     });
   }

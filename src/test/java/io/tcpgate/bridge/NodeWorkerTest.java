@@ -17,9 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -148,17 +146,11 @@ class NodeWorkerTest {
         });
         readers.add(pool.submit(() -> {
           try (socket) {
-            List<String> replies = new ArrayList<>();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-              StandardCharsets.UTF_8));
-            String reply;
-            while ((reply = in.readLine()) != null) {
-              replies.add(reply);
+            return RawClient.readLinesUntilEof(socket, () -> {
               if (answered.incrementAndGet() >= 20) {
                 someAnswered.countDown();
               }
-            }
-            return replies;
+            });
           }
         }));
       }

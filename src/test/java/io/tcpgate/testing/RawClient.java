@@ -87,6 +87,22 @@ public final class RawClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Reads UTF-8 lines from {@code socket} until the server closes it (its socket read timeout still applies), telling
+   * {@code onLine} after each.
+   */
+  public static java.util.List<String> readLinesUntilEof(Socket socket, Runnable onLine) throws IOException {
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+      StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      lines.add(line);
+      onLine.run();
+    }
+    return lines;
+  }
+
   /** Closes with an RST instead of a FIN, like a peer that vanished. */
   public void reset() throws IOException {
     socket.setSoLinger(true, 0);
