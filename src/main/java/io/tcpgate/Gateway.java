@@ -1,5 +1,6 @@
 package io.tcpgate;
 
+import io.tcpgate.admission.ConnectionBudget;
 import io.tcpgate.bridge.Bridge;
 import io.tcpgate.config.GatewayConfig;
 import io.tcpgate.config.ListenerConfig;
@@ -62,6 +63,7 @@ public final class Gateway {
     List<RunningListener> bound = new CopyOnWriteArrayList<>();
     List<String> routers = new CopyOnWriteArrayList<>();
     Connections connections = Connections.on(vertx);
+    ConnectionBudget budget = new ConnectionBudget(config.maxConnections());
     Future<Void> chain = Future.succeededFuture();
     for (var worker : config.deployedWorkers()) {
       chain = chain.compose(v -> WorkerDeployer.deploy(vertx, worker).map(id -> {
@@ -82,7 +84,7 @@ public final class Gateway {
     for (ListenerConfig listener : config.boundListeners()) {
       int instances = listener.instances() == 0 ? eventLoops : listener.instances();
       chain = chain.compose(v -> ListenerDeployer.deploy(vertx, listener, stats, instances, config.drainTimeoutMs(),
-          connections)
+          connections, budget)
         .map(b -> {
           bound.add(b);
           LOG.info("listener '{}' bound {} ({}, {} instance{}; kernel: {}) -> {}", listener.name(), b.address(),

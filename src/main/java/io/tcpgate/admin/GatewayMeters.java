@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
+import io.tcpgate.admission.RefusalReason;
 import io.tcpgate.metrics.BridgeStats;
 import io.tcpgate.metrics.ListenerStats;
 import io.tcpgate.metrics.ListenerStats.CloseReason;
@@ -37,6 +38,10 @@ public final class GatewayMeters {
       counter(registry, "tcpgate.connections.closed", "Connections closed, by reason", null, stats,
         s -> s.closed(reason), tags.and("reason", reason.tag()));
     }
+    for (RefusalReason reason : RefusalReason.values()) {
+      counter(registry, "tcpgate.connections.refused", "Connections refused before they became connections, by"
+        + " reason", null, stats, s -> s.refusals(reason), tags.and("reason", reason.tag()));
+    }
     counter(registry, "tcpgate.frames.in", "Complete frames received", null, stats, ListenerStats::framesIn, tags);
     counter(registry, "tcpgate.frames.out", "Frames written back (replies and error replies)", null, stats,
       ListenerStats::framesOut, tags);
@@ -57,6 +62,17 @@ public final class GatewayMeters {
       stats, ListenerStats::pauses, tags);
     counter(registry, "tcpgate.accept.errors", "Failed accepts (accepting continued)", null, stats,
       ListenerStats::acceptErrors, tags);
+    if (stats.hasCertificate()) {
+      counter(registry, "tcpgate.tls.reloads", "Checks that found new TLS files, by result", null, stats,
+        s -> s.tlsReloads(true), tags.and("result", "applied"));
+      counter(registry, "tcpgate.tls.reloads", "Checks that found new TLS files, by result", null, stats,
+        s -> s.tlsReloads(false), tags.and("result", "rejected"));
+      Gauge.builder("tcpgate.tls.certificate.expiry", stats, ListenerStats::certificateExpirySeconds)
+        .description("Seconds until the certificate new connections get expires (negative once it has)")
+        .baseUnit("seconds")
+        .tags(tags)
+        .register(registry);
+    }
     Timer latency = Timer.builder("tcpgate.request.latency")
       .description("From a frame complete to its reply written")
       .tags(tags)

@@ -1,32 +1,204 @@
 package io.tcpgate.admission;
 
-import io.vertx.core.net.NetSocket;
+import java.net.InetAddress;
+import java.util.function.LongSupplier;
 
 /**
- * Sees every connection a listener accepts before any per-connection state exists, and decides whether it may stay.
- * One instance per listener, shared by the listener's NetServer instances (so any thread may call it).
+ * Decides, for one listener, which connections may stay, before any per-connection state exists. Shared by the
+ * listener's NetServer instances, so thread-safe (one lock; a decision takes well under a microsecond).
+ *
+ * <p>Two steps, like HAProxy's {@code tcp-request connection} and {@code tcp-request session}:
+ * <ol>
+ *   <li>{@link #onAccept} with the peer's address, as the connection is accepted. Without the PROXY protocol this is
+ *       every check. With it, the peer is a load balancer: it must be a trusted proxy, and only the listener's own
+ *       limits apply ({@code connectRate}, {@code maxConnections} and the process's budget).</li>
+ *   <li>{@link #onClient} with the client's address from the PROXY header: the rules and the per-address limits.</li>
+ * </ol>
+ * Order of the checks: rules, the client's connect rate, the listener's connect rate, the listener's and the
+ * process's connection counts, the client's connection count. Every attempt that passes the rules spends a token
+ * of each rate it reaches, whether or not a later check refuses it: a client retrying against a full listener
+ * exhausts its own rate, not everyone's.
  */
-public interface Admission {
+public final class Admission {
 
   /**
-   * A connection let in. The connection releases its ticket exactly once, when it closes, so that what the
-   * admission counts per listener or per client shrinks again.
+   * What an admitted connection holds. Released exactly once, when the connection's channel closes, whatever closed
+   * it; releasing again does nothing.
    */
-  interface Ticket {
+  public final class Ticket {
 
-    /** The connection closed. */
-    void release();
+    private InetAddress client;
+    private boolean released;
+
+    private Ticket() {
+    }
+
+    /** Gives back what this connection counted for. */
+    public void release() {
+      synchronized (Admission.this) {
+        if (released) {
+          return;
+        }
+        released = true;
+        open--;
+        budget.release();
+        if (client != null) {
+          clients.closed(client, clock.getAsLong());
+        }
+      }
+    }
   }
 
-  /** Lets every connection in: the admission of a listener without limits. */
-  Admission ADMIT_ALL = socket -> () -> {
-  };
+  /** A decision: a ticket, or the reason for refusing. */
+  public record Verdict(Ticket ticket, RefusalReason refusal) {
+
+    /** Whether the connection may stay. */
+    public boolean admitted() {
+      return ticket != null;
+    }
+  }
+
+  private final AdmissionPolicy policy;
+  private final ConnectionBudget budget;
+  private final LongSupplier clock;
+  private final ClientTable clients;
+  private final TokenBucket rate;
+  private int open;
 
   /**
-   * Decides on a connection just accepted.
-   *
-   * @return the connection's ticket, or {@code null} when it is refused, in which case the admission has already
-   *         closed the socket
+   * @param budget the process's connection budget, shared with the other listeners
+   * @param clock  {@link System#nanoTime} except in tests
    */
-  Ticket admit(NetSocket socket);
+  public Admission(AdmissionPolicy policy, ConnectionBudget budget, LongSupplier clock) {
+    this.policy = policy;
+    this.budget = budget;
+    this.clock = clock;
+    long now = clock.getAsLong();
+    this.clients = policy.perClient() ? new ClientTable(policy.maxTrackedIps(), policy.connectRatePerIp(), now) : null;
+    this.rate = policy.connectRate() == null ? null : new TokenBucket(policy.connectRate(), now);
+  }
+
+  /** The policy this admission applies. */
+  public AdmissionPolicy policy() {
+    return policy;
+  }
+
+  /**
+   * Step one, as the connection is accepted from {@code peer}. With the PROXY protocol, {@link #onClient} must follow
+   * once the header names the client.
+   */
+  public synchronized Verdict onAccept(InetAddress peer) {
+    InetAddress address = IpAddresses.normalize(peer);
+    if (policy.proxied()) {
+      if (!trusted(address)) {
+        return refuse(RefusalReason.UNTRUSTED_PROXY);
+      }
+      return admitListener(clock.getAsLong());
+    }
+    return admit(address);
+  }
+
+  /**
+   * Step two for a connection through a trusted proxy: the rules and per-address limits for {@code client}, the
+   * address its PROXY header names. On refusal {@code ticket} keeps what step one counted until the connection
+   * closes, as it does on every close.
+   */
+  public synchronized Verdict onClient(InetAddress client, Ticket ticket) {
+    InetAddress address = IpAddresses.normalize(client);
+    long now = clock.getAsLong();
+    if (!policy.rules().allows(address)) {
+      return refuse(RefusalReason.RULE);
+    }
+    if (clients == null) {
+      return new Verdict(ticket, null);
+    }
+    ClientTable.Entry entry = clients.entry(address, now);
+    if (entry == null) {
+      return refuse(RefusalReason.IP_TABLE_FULL);
+    }
+    if (entry.bucket != null && !entry.bucket.tryTake(now)) {
+      return refuse(RefusalReason.CONNECT_RATE);
+    }
+    if (policy.maxConnectionsPerIp() != AdmissionPolicy.UNLIMITED && entry.open >= policy.maxConnectionsPerIp()) {
+      return refuse(RefusalReason.MAX_CONNECTIONS_PER_IP);
+    }
+    entry.open++;
+    ticket.client = address;
+    return new Verdict(ticket, null);
+  }
+
+  private Verdict admit(InetAddress address) {
+    long now = clock.getAsLong();
+    if (!policy.rules().allows(address)) {
+      return refuse(RefusalReason.RULE);
+    }
+    ClientTable.Entry entry = null;
+    if (clients != null) {
+      entry = clients.entry(address, now);
+      if (entry == null) {
+        return refuse(RefusalReason.IP_TABLE_FULL);
+      }
+      if (entry.bucket != null && !entry.bucket.tryTake(now)) {
+        return refuse(RefusalReason.CONNECT_RATE);
+      }
+    }
+    Verdict listener = admitListener(now);
+    if (!listener.admitted()) {
+      if (entry != null) {
+        clients.dropIfIdle(address, now);
+      }
+      return listener;
+    }
+    if (entry != null) {
+      if (policy.maxConnectionsPerIp() != AdmissionPolicy.UNLIMITED && entry.open >= policy.maxConnectionsPerIp()) {
+        listener.ticket().release();
+        return refuse(RefusalReason.MAX_CONNECTIONS_PER_IP);
+      }
+      entry.open++;
+      listener.ticket().client = address;
+    }
+    return listener;
+  }
+
+  private Verdict admitListener(long now) {
+    if (rate != null && !rate.tryTake(now)) {
+      return refuse(RefusalReason.CONNECT_RATE);
+    }
+    if (policy.maxConnections() != AdmissionPolicy.UNLIMITED && open >= policy.maxConnections()) {
+      return refuse(RefusalReason.MAX_CONNECTIONS);
+    }
+    if (!budget.tryAcquire()) {
+      return refuse(RefusalReason.MAX_CONNECTIONS);
+    }
+    open++;
+    return new Verdict(new Ticket(), null);
+  }
+
+  private boolean trusted(InetAddress peer) {
+    for (Cidr block : policy.trustedProxies()) {
+      if (block.contains(peer)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Verdict refuse(RefusalReason reason) {
+    return new Verdict(null, reason);
+  }
+
+  /** Connections this listener holds tickets for. */
+  public synchronized int open() {
+    return open;
+  }
+
+  /** Connections open from {@code client}, as the per-address limit counts them (0 without per-address limits). */
+  public synchronized int openFrom(InetAddress client) {
+    return clients == null ? 0 : clients.open(IpAddresses.normalize(client));
+  }
+
+  /** Client addresses tracked now (0 without per-address limits). */
+  public synchronized int trackedClients() {
+    return clients == null ? 0 : clients.size();
+  }
 }

@@ -19,7 +19,12 @@ public enum ErrorCode {
   /** The gateway is draining: frames received after shutdown began are refused. */
   SHUTTING_DOWN("shutting-down"),
   /** A reply could not be framed (e.g. too long for a length header). */
-  REPLY_TOO_LARGE("reply-too-large");
+  REPLY_TOO_LARGE("reply-too-large"),
+  /**
+   * The connection was refused by the listener's admission (with {@code onRefuse: message}); the message is the
+   * reason, e.g. {@code max-connections-per-ip}. The connection is closed after this reply, before any frame is read.
+   */
+  REFUSED("refused");
 
   private final String code;
 

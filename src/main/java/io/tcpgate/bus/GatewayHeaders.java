@@ -14,7 +14,14 @@ import io.vertx.core.eventbus.Message;
  * <ul>
  *   <li>{@value #CONNECTION_ID}: the connection's id, unique across JVMs;</li>
  *   <li>{@value #LISTENER}: the listener's name;</li>
- *   <li>{@value #REMOTE_ADDRESS} and {@value #LOCAL_ADDRESS}: {@code host:port} ({@code [v6]:port} for IPv6);</li>
+ *   <li>{@value #REMOTE_ADDRESS} and {@value #LOCAL_ADDRESS}: {@code host:port} ({@code [v6]:port} for IPv6): the
+ *       client's address and the gateway address it connected to. On a listener with the PROXY protocol they are
+ *       the source and destination of the header a trusted proxy sent (the real peer's when the header says
+ *       {@code LOCAL} or {@code UNKNOWN});</li>
+ *   <li>{@value #PEER_ADDRESS}, only with the PROXY protocol: the proxy's own address, the TCP peer;</li>
+ *   <li>{@value #PEER_SUBJECT}, only with TLS and a client certificate: its subject, RFC 2253
+ *       ({@code CN=device-7,O=Example});</li>
+ *   <li>{@value #SNI}, only with TLS: the server name the client asked for;</li>
  *   <li>{@value #SEQUENCE}: the frame's number on its connection, from 1;</li>
  *   <li>{@value #DEADLINE}: the absolute time (epoch milliseconds) after which the gateway no longer waits for the
  *       reply; a handler may drop work that is already late ({@link #isExpired(Message)}).</li>
@@ -39,7 +46,8 @@ import io.vertx.core.eventbus.Message;
  * <h2>Lifecycle events</h2>
  * Every connect and close is published on {@value #EVENTS_ADDRESS} as a JsonObject: {@code event}
  * ({@code connected} or {@code closed}), {@code connectionId}, {@code listener}, {@code remoteAddress},
- * {@code localAddress}, {@code node}, {@code timestamp} (epoch ms), and for {@code closed} the {@code reason}
+ * {@code localAddress}, {@code node}, {@code timestamp} (epoch ms), {@code peerAddress}, {@code peerSubject} and
+ * {@code sni} when the headers of the same names are set, and for {@code closed} the {@code reason}
  * ({@code client}, {@code reset}, {@code idle-timeout}, {@code frame-timeout}, {@code frame-too-large},
  * {@code bad-frame}, {@code server}, {@code shutdown}, {@code error}).
  */
@@ -53,6 +61,12 @@ public final class GatewayHeaders {
   public static final String REMOTE_ADDRESS = "tcpgate-remote-address";
   /** Header: the gateway's address of this connection, {@code host:port}. */
   public static final String LOCAL_ADDRESS = "tcpgate-local-address";
+  /** Header: with the PROXY protocol, the address of the proxy (the TCP peer), {@code host:port}. */
+  public static final String PEER_ADDRESS = "tcpgate-peer-address";
+  /** Header: with TLS, the subject of the client's certificate (RFC 2253), when it presented one. */
+  public static final String PEER_SUBJECT = "tcpgate-peer-subject";
+  /** Header: with TLS, the server name (SNI) the client indicated, when it did. */
+  public static final String SNI = "tcpgate-sni";
   /** Header: the frame's sequence number on its connection, from 1. */
   public static final String SEQUENCE = "tcpgate-seq";
   /** Header: the request's absolute deadline, epoch milliseconds. */

@@ -22,10 +22,12 @@ import java.util.Set;
  * @param logFormat       the log line format; the {@code LOG_FORMAT} environment variable wins when set
  * @param cluster         clustering, off by default
  * @param bridge          the event-bus bridge for workers in other languages, off by default
+ * @param maxConnections  connections open at once over all listeners (top-level {@code admission.maxConnections});
+ *                        {@code 0} for no limit
  */
 public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> workers, long drainTimeoutMs,
                             long graceDelayMs, AdminConfig admin, LogFormat logFormat, ClusterConfig cluster,
-                            BridgeConfig bridge) {
+                            BridgeConfig bridge, int maxConnections) {
 
   /** Drain timeout unless configured: 10 s. */
   public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
@@ -33,7 +35,7 @@ public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> w
   public static final long DEFAULT_GRACE_DELAY_MS = 0;
 
   static final Set<String> KEYS = Set.of("defaults", "listeners", "workers", "shutdown", "admin", "logging",
-    "cluster", "bridge");
+    "cluster", "bridge", "admission");
   static final Set<String> SHUTDOWN_KEYS = Set.of("drainTimeoutMs", "graceDelayMs");
   static final Set<String> LOGGING_KEYS = Set.of("format");
 
@@ -108,7 +110,8 @@ public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> w
         throw new ConfigException("bridge.port", bridge.port() + " is already the admin server's port");
       }
     }
+    int maxConnections = AdmissionConfig.processMaxConnections(root.object("admission"));
     return new GatewayConfig(List.copyOf(listeners), List.copyOf(workers), drain, grace, admin, format, cluster,
-      bridge);
+      bridge, maxConnections);
   }
 }

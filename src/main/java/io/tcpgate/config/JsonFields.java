@@ -87,6 +87,34 @@ final class JsonFields {
     return (int) longValue(key, defaultValue, min, max);
   }
 
+  /** A required number &gt; 0, integer or not. */
+  double positiveNumber(String key) {
+    Object value = json.getValue(key);
+    if (!(value instanceof Number)) {
+      throw new ConfigException(child(key), value == null ? "is required and must be a number > 0"
+        : "must be a number > 0 (got " + typeName(value) + ")");
+    }
+    double number = ((Number) value).doubleValue();
+    if (!(number > 0) || Double.isInfinite(number)) {
+      throw new ConfigException(child(key), "must be a number > 0 (got " + value + ")");
+    }
+    return number;
+  }
+
+  /** An array of strings; empty when the key is absent. */
+  java.util.List<String> stringList(String key) {
+    JsonArray array = array(key);
+    java.util.List<String> strings = new java.util.ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      Object item = array.getValue(i);
+      if (!(item instanceof String)) {
+        throw new ConfigException(child(key) + "[" + i + "]", "must be a string (got " + typeName(item) + ")");
+      }
+      strings.add((String) item);
+    }
+    return strings;
+  }
+
   boolean bool(String key, boolean defaultValue) {
     Object value = json.getValue(key);
     if (value == null) {

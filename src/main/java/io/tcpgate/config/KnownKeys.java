@@ -20,6 +20,10 @@ final class KnownKeys {
     all.addAll(GatewayConfig.LOGGING_KEYS);
     all.addAll(ClusterConfig.KEYS);
     all.addAll(ClusterConfig.KUBERNETES_KEYS);
+    all.addAll(AdmissionConfig.KEYS);
+    all.addAll(AdmissionConfig.RATE_KEYS);
+    all.addAll(ProxyProtocolConfig.KEYS);
+    all.addAll(TlsConfig.KEYS);
     ALL = Set.copyOf(all);
   }
 

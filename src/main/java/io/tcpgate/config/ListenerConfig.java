@@ -1,5 +1,6 @@
 package io.tcpgate.config;
 
+import io.tcpgate.admission.AdmissionPolicy;
 import io.tcpgate.bus.BodyType;
 import io.tcpgate.dispatch.DispatchMode;
 import io.tcpgate.framing.FramingSpec;
@@ -29,6 +30,9 @@ import java.util.Set;
  * @param maxInFlight     frames awaiting their reply per connection before the socket stops reading
  * @param errorTemplate   error reply text, with {@code {code}} and {@code {message}} placeholders
  * @param dispatch        how frames reach workers: in order one at a time, pinned to one instance, or in parallel
+ * @param admission       which connections are let in: limits, rates and rules, decided at accept time
+ * @param proxyProtocol   whether connections start with a PROXY protocol header, and from which peers
+ * @param tls             TLS, or {@code null} for plain TCP
  */
 public record ListenerConfig(
   String name,
@@ -46,7 +50,10 @@ public record ListenerConfig(
   long frameTimeoutMs,
   int maxInFlight,
   String errorTemplate,
-  DispatchMode dispatch) {
+  DispatchMode dispatch,
+  AdmissionPolicy admission,
+  ProxyProtocolConfig proxyProtocol,
+  TlsConfig tls) {
 
   /** Request timeout unless configured: 5 s. */
   public static final long DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
@@ -65,9 +72,9 @@ public record ListenerConfig(
 
   static final Set<String> KEYS = Set.of("name", "host", "port", "family", "instances", "address", "body", "reply",
     "publish", "framing", "requestTimeoutMs", "idleTimeoutSeconds", "frameTimeoutMs", "maxInFlight", "errorTemplate",
-    "dispatch");
+    "dispatch", "admission", "proxyProtocol", "tls");
   static final Set<String> DEFAULT_KEYS = Set.of("requestTimeoutMs", "idleTimeoutSeconds", "frameTimeoutMs",
-    "maxInFlight", "maxFrameBytes", "errorTemplate", "instances", "dispatch");
+    "maxInFlight", "maxFrameBytes", "errorTemplate", "instances", "dispatch", "admission");
 
   static ListenerConfig fromJson(Object value, String path, JsonObject defaults) {
     JsonFields f = JsonFields.of(value, path, KEYS);
@@ -114,7 +121,15 @@ public record ListenerConfig(
         1, Long.MAX_VALUE),
       f.intValue("maxInFlight", d.intValue("maxInFlight", DEFAULT_MAX_IN_FLIGHT, 1, 1 << 20), 1, 1 << 20),
       template,
-      dispatch);
+      dispatch,
+      AdmissionConfig.fromJson(f.object("admission"), f.child("admission"), d.object("admission")),
+      ProxyProtocolConfig.fromJson(f.object("proxyProtocol"), f.child("proxyProtocol")),
+      TlsConfig.fromJson(f.object("tls"), f.child("tls")));
+  }
+
+  /** The admission policy with this listener's trusted proxies when the PROXY protocol is on. */
+  public AdmissionPolicy effectiveAdmission() {
+    return proxyProtocol.enabled() ? admission.withTrustedProxies(proxyProtocol.trustedCidrs()) : admission;
   }
 
   private static void checkHost(String path, String host, AddressFamily family) {

@@ -1,10 +1,8 @@
 package io.tcpgate.connection;
 
-import io.tcpgate.admission.Admission;
 import io.tcpgate.bus.ErrorCode;
 import io.tcpgate.bus.FrameCodec;
 import io.tcpgate.bus.GatewayHeaders;
-import io.tcpgate.config.HostPort;
 import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.dispatch.Dispatcher;
 import io.tcpgate.dispatch.PushTarget;
@@ -26,7 +24,6 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,14 +55,12 @@ public final class Connection implements FrameSink, PushTarget {
   private final ListenerContext listener;
   private final ListenerConfig config;
   private final ListenerStats stats;
-  private final Admission.Ticket ticket;
   private final Framer framer;
   private final Dispatcher dispatcher;
   private final ReplyQueue replies;
   private final Deadlines deadlines;
   private final String id;
-  private final String remote;
-  private final String local;
+  private final ClientIdentity client;
   private final long requestTimeoutNanos;
 
   private ConnectionState state = ConnectionState.OPEN;
@@ -76,14 +71,13 @@ public final class Connection implements FrameSink, PushTarget {
   private long lastReadNanos = System.nanoTime();
   private long readingResumedNanos = lastReadNanos;
 
-  Connection(Vertx vertx, NetSocket socket, ListenerContext listener, Admission.Ticket ticket) {
+  Connection(Vertx vertx, NetSocket socket, ListenerContext listener) {
     this.context = vertx.getOrCreateContext();
     this.bus = vertx.eventBus();
     this.socket = socket;
     this.listener = listener;
     this.config = listener.config;
     this.stats = listener.stats;
-    this.ticket = ticket;
     this.framer = config.framing().newFramer(this);
     this.dispatcher = Dispatcher.create(config.dispatch(), config.address(), listener.requests, listener.pinned);
     this.replies = new ReplyQueue(context, socket, stats, this::afterWrite);
@@ -91,14 +85,14 @@ public final class Connection implements FrameSink, PushTarget {
     this.requestTimeoutNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs()),
       RequestDeadline.MAX_NANOS);
     this.id = ConnectionIds.next();
-    this.remote = format(socket.remoteAddress());
-    this.local = format(socket.localAddress());
+    this.client = ClientIdentity.of(socket, config.proxyProtocol().enabled());
   }
 
   void start() {
     stats.connectionOpened();
     listener.registry.add(this);
-    LOG.debug("[c-{}] {} connected to '{}' on {}", id, remote, config.name(), local);
+    LOG.debug("[c-{}] {} connected to '{}' on {}{}", id, client.remote(), config.name(), client.local(),
+      client.peer() == null ? "" : " via " + client.peer());
     publishEvent("connected", null);
     HalfClose.deliverEndOfStream(socket);
     socket.handler(this::onData);
@@ -236,13 +230,23 @@ public final class Connection implements FrameSink, PushTarget {
   }
 
   MultiMap requestHeaders(long sequence) {
-    return MultiMap.caseInsensitiveMultiMap()
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap()
       .add(HeaderNames.CONNECTION_ID, id)
       .add(HeaderNames.LISTENER, config.name())
-      .add(HeaderNames.REMOTE_ADDRESS, remote)
-      .add(HeaderNames.LOCAL_ADDRESS, local)
+      .add(HeaderNames.REMOTE_ADDRESS, client.remote())
+      .add(HeaderNames.LOCAL_ADDRESS, client.local())
       .add(HeaderNames.SEQUENCE, Long.toString(sequence))
       .add(HeaderNames.DEADLINE, Long.toString(RequestDeadline.epochMillis(config.requestTimeoutMs())));
+    if (client.peer() != null) {
+      headers.add(HeaderNames.PEER_ADDRESS, client.peer());
+    }
+    if (client.subject() != null) {
+      headers.add(HeaderNames.PEER_SUBJECT, client.subject());
+    }
+    if (client.sni() != null) {
+      headers.add(HeaderNames.SNI, client.sni());
+    }
+    return headers;
   }
 
   /** A frame answered by the gateway itself, in its place in the reply order. */
@@ -559,7 +563,6 @@ public final class Connection implements FrameSink, PushTarget {
       abandoned++;
     }
     dispatcher.close();
-    ticket.release();
     CloseReason reason = closeReason != null ? closeReason : resetSeen ? CloseReason.RESET : CloseReason.CLIENT;
     stats.connectionClosed(reason);
     listener.registry.remove(this);
@@ -580,21 +583,23 @@ public final class Connection implements FrameSink, PushTarget {
       .put("event", event)
       .put("connectionId", id)
       .put("listener", config.name())
-      .put("remoteAddress", remote)
-      .put("localAddress", local)
+      .put("remoteAddress", client.remote())
+      .put("localAddress", client.local())
       .put("node", ConnectionIds.node())
       .put("timestamp", System.currentTimeMillis());
+    if (client.peer() != null) {
+      json.put("peerAddress", client.peer());
+    }
+    if (client.subject() != null) {
+      json.put("peerSubject", client.subject());
+    }
+    if (client.sni() != null) {
+      json.put("sni", client.sni());
+    }
     if (reason != null) {
       json.put("reason", reason.tag());
     }
     bus.publish(GatewayHeaders.EVENTS_ADDRESS, json);
   }
 
-  private static String format(SocketAddress address) {
-    if (address == null) {
-      return "";
-    }
-    String host = address.hostAddress();
-    return host == null ? address.toString() : HostPort.format(host, address.port());
-  }
 }

@@ -5,7 +5,7 @@ import io.tcpgate.bus.GatewayHeaders;
 
 /**
  * The request header names as {@link AsciiString}s, whose hash is computed once: Vert.x's header map hashes every
- * name it stores, and a request carries six of them, copied again on delivery.
+ * name it stores, and a request carries six to nine of them, copied again on delivery.
  */
 final class HeaderNames {
 
@@ -15,6 +15,9 @@ final class HeaderNames {
   static final AsciiString LOCAL_ADDRESS = AsciiString.cached(GatewayHeaders.LOCAL_ADDRESS);
   static final AsciiString SEQUENCE = AsciiString.cached(GatewayHeaders.SEQUENCE);
   static final AsciiString DEADLINE = AsciiString.cached(GatewayHeaders.DEADLINE);
+  static final AsciiString PEER_ADDRESS = AsciiString.cached(GatewayHeaders.PEER_ADDRESS);
+  static final AsciiString PEER_SUBJECT = AsciiString.cached(GatewayHeaders.PEER_SUBJECT);
+  static final AsciiString SNI = AsciiString.cached(GatewayHeaders.SNI);
 
   private HeaderNames() {
   }

@@ -1,6 +1,5 @@
 package io.tcpgate.connection;
 
-import io.tcpgate.admission.Admission;
 import io.tcpgate.bus.ErrorCode;
 import io.tcpgate.bus.ErrorReplyTemplate;
 import io.tcpgate.bus.PinnedInstances;
@@ -53,8 +52,19 @@ public final class ListenerContext {
   }
 
   /** Takes a socket the admission let in: from here on the connection owns it. Call on the socket's event loop. */
-  public void accept(NetSocket socket, Admission.Ticket ticket) {
-    new Connection(vertx, socket, this, ticket).start();
+  public void accept(NetSocket socket) {
+    new Connection(vertx, socket, this).start();
+  }
+
+  /**
+   * Tells a refused client why, with this listener's error reply ({@code refused} and {@code reason}), and closes
+   * the socket; nothing is read from it. A client that does not take the reply within
+   * {@link Connection#CLOSE_LINGER_MS} is closed anyway.
+   */
+  public void refuse(NetSocket socket, String reason) {
+    socket.pause();
+    long linger = vertx.setTimer(Connection.CLOSE_LINGER_MS, t -> socket.close());
+    socket.end(framedError(ErrorCode.REFUSED, reason)).onComplete(ar -> vertx.cancelTimer(linger));
   }
 
   /** {@code payload} framed for this listener; a payload the framing cannot carry becomes {@code ERR reply-too-large}. */

@@ -37,7 +37,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code 0.0.0.0} accepts IPv4 only instead of silently becoming the dual-stack {@code ::} as the JDK would
  *       make it; an IPv6 address gets an AF_INET6 socket;</li>
  *   <li>accept errors (descriptors exhausted, aborted connections) are reported to an {@link AcceptErrorListener}
- *       and accepting resumes after a short back-off, instead of reaching Netty's pipeline tail.</li>
+ *       and accepting resumes after a short back-off, instead of reaching Netty's pipeline tail;</li>
+ *   <li>every accepted connection passes its listener's {@link AcceptGate} before Vert.x sees it.</li>
  * </ul>
  * Vert.x calls {@link #configure(NetServerOptions, boolean, ServerBootstrap)} and then
  * {@link #serverChannelFactory(boolean)} on the same thread while it binds; the bind host travels between the two
@@ -138,6 +139,7 @@ public final class GatewayTransport implements Transport {
     return () -> {
       NioServerSocketChannel channel = family == null
         ? new NioServerSocketChannel() : new NioServerSocketChannel(open(family));
+      channel.pipeline().addLast("tcpgate-accept-gate", AcceptGates.handler());
       channel.pipeline().addLast("tcpgate-accept-errors", new AcceptErrorHandler(acceptErrors, ACCEPT_BACKOFF_MS));
       listening.add(channel);
       channel.closeFuture().addListener(f -> listening.remove(channel));

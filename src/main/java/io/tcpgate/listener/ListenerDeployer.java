@@ -1,6 +1,8 @@
 package io.tcpgate.listener;
 
 import io.tcpgate.admission.Admission;
+import io.tcpgate.admission.ConnectionBudget;
+import io.tcpgate.admission.IpAddresses;
 import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.connection.Connections;
 import io.tcpgate.metrics.GatewayStats;
@@ -11,14 +13,16 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Binds one listener, with its admission stage: checks that its family can be honoured, deploys its NetServer instances, turns a bind failure
- * into a {@link BindException} that names the listener, host, port and OS reason, and checks the kernel's view of
- * what was bound.
+ * Binds one listener: checks that its family can be honoured, reads and checks its TLS files, sets up its
+ * {@link Admission} and {@link AcceptGate}, deploys its NetServer instances, turns a bind failure into a
+ * {@link BindException} that names the listener, host, port and OS reason, and checks the kernel's view of what was
+ * bound.
  */
 public final class ListenerDeployer {
 
@@ -41,37 +45,76 @@ public final class ListenerDeployer {
    * @return the bound listener; fails with {@link BindException}, leaving nothing of this listener bound
    */
   public static Future<RunningListener> deploy(Vertx vertx, ListenerConfig listener, GatewayStats stats, int instances,
-                                             long drainTimeoutMs, Connections connections) {
+                                               long drainTimeoutMs, Connections connections, ConnectionBudget budget) {
     try {
       FamilyCheck.beforeBind(listener);
     } catch (BindException e) {
       return Future.failedFuture(e);
     }
+    Future<TlsMaterial> tls = listener.tls() == null ? Future.succeededFuture()
+      : vertx.executeBlocking(() -> TlsMaterial.read(vertx, listener.tls()), false);
+    return tls.compose(material -> bind(vertx, listener, stats, instances, drainTimeoutMs, connections, budget,
+      material));
+  }
+
+  private static Future<RunningListener> bind(Vertx vertx, ListenerConfig listener, GatewayStats stats, int instances,
+                                              long drainTimeoutMs, Connections connections, ConnectionBudget budget,
+                                              TlsMaterial tls) {
     int bindPort = bindPort(listener.port(), instances);
     ListenerStats listenerStats = stats.listener(listener.name());
     List<ListenerVerticle> verticles = new CopyOnWriteArrayList<>();
-    Admission admission = Admission.ADMIT_ALL;
+    Admission admission = new Admission(listener.effectiveAdmission(), budget, System::nanoTime);
+    AcceptGate gate = new AcceptGate(admission, listenerStats,
+      listener.proxyProtocol().enabled() ? listener.proxyProtocol().headerTimeoutMs() : 0);
+    InetSocketAddress gateKey = listener.port() == 0 ? null
+      : new InetSocketAddress(IpAddresses.parse(listener.host()), listener.port());
+    if (gateKey != null) {
+      AcceptGates.register(gateKey, gate);
+    }
     DeploymentOptions options = new DeploymentOptions()
       .setInstances(instances)
       .setThreadingModel(ThreadingModel.EVENT_LOOP);
     return vertx.deployVerticle(() -> {
       ListenerVerticle verticle = new ListenerVerticle(listener, listenerStats, bindPort, drainTimeoutMs,
-        connections, admission);
+        connections, admission, tls);
       verticles.add(verticle);
       return verticle;
     }, options)
-      .recover(err -> Future.failedFuture(new BindException(listener.name(), "listener '" + listener.name()
-        + "' cannot bind " + listener.hostAndPort(listener.port()) + " (family " + listener.family().configName()
-        + "): " + BindException.osReason(err), err)))
+      .recover(err -> {
+        if (gateKey != null) {
+          AcceptGates.unregister(gateKey, gate);
+        }
+        return Future.failedFuture(new BindException(listener.name(), "listener '" + listener.name()
+          + "' cannot bind " + listener.hostAndPort(listener.port()) + " (family " + listener.family().configName()
+          + "): " + BindException.osReason(err), err));
+      })
       .compose(deploymentId -> {
         int port = verticles.get(0).actualPort();
+        InetSocketAddress bound = new InetSocketAddress(IpAddresses.parse(listener.host()), port);
+        if (gateKey == null) {
+          AcceptGates.register(bound, gate);
+        }
+        TlsReloader reloader = tls == null ? null : new TlsReloader(vertx, listener.name(), listener.tls(),
+          listenerStats, tls, () -> verticles.stream().map(ListenerVerticle::server).toList());
+        RunningListener running;
         try {
           List<KernelSockets.Listening> kernel = FamilyCheck.afterBind(listener, port);
           stats.bound(listener.name(), port);
-          return Future.succeededFuture(new RunningListener(listener, port, verticles, kernel, deploymentId));
+          running = new RunningListener(listener, port, verticles, kernel, deploymentId, admission,
+            () -> {
+              AcceptGates.unregister(bound, gate);
+              if (reloader != null) {
+                reloader.stop();
+              }
+            });
         } catch (BindException e) {
+          AcceptGates.unregister(bound, gate);
           return vertx.undeploy(deploymentId).transform(ar -> Future.failedFuture(e));
         }
+        if (reloader != null) {
+          reloader.start();
+        }
+        return Future.succeededFuture(running);
       });
   }
 }

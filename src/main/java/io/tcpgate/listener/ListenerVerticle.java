@@ -2,6 +2,7 @@ package io.tcpgate.listener;
 
 import io.tcpgate.admission.Admission;
 import io.tcpgate.config.ListenerConfig;
+import io.tcpgate.config.TlsConfig;
 import io.tcpgate.connection.Connections;
 import io.tcpgate.connection.ListenerContext;
 import io.tcpgate.metrics.ListenerStats;
@@ -15,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * One NetServer instance of a listener, on one event loop. Several instances share the listener's port; Vert.x
  * spreads accepted connections over them. Every accepted socket goes through the listener's {@link Admission} before
- * a connection exists. {@code start()} completes when the port is bound and fails with the OS reason when it cannot
- * be; {@code stop()} stops accepting and drains the connections.
+ * a connection exists ({@link AcceptGate} at accept time, {@link SessionAdmission} when Vert.x hands the socket
+ * over). With TLS the instance serves the listener's current {@link TlsMaterial}; with the PROXY protocol Vert.x
+ * reads the header before the handshake. {@code start()} completes when the port is bound and fails with the OS
+ * reason when it cannot be; {@code stop()} stops accepting and drains the connections.
  */
 final class ListenerVerticle extends VerticleBase {
 
@@ -26,6 +29,7 @@ final class ListenerVerticle extends VerticleBase {
   private final long drainTimeoutMs;
   private final Connections connections;
   private final Admission admission;
+  private final TlsMaterial tls;
   private NetServer server;
   private boolean listening;
 
@@ -34,13 +38,14 @@ final class ListenerVerticle extends VerticleBase {
    *                 by all instances
    */
   ListenerVerticle(ListenerConfig config, ListenerStats stats, int bindPort, long drainTimeoutMs,
-                   Connections connections, Admission admission) {
+                   Connections connections, Admission admission, TlsMaterial tls) {
     this.config = config;
     this.stats = stats;
     this.bindPort = bindPort;
     this.drainTimeoutMs = drainTimeoutMs;
     this.connections = connections;
     this.admission = admission;
+    this.tls = tls;
   }
 
   @Override
@@ -52,12 +57,26 @@ final class ListenerVerticle extends VerticleBase {
       .setTcpNoDelay(true)
       .setReuseAddress(true)
       .setRegisterWriteHandler(false);
-    server = vertx.createNetServer(options).connectHandler(socket -> {
-      Admission.Ticket ticket = admission.admit(socket);
-      if (ticket != null) {
-        listener.accept(socket, ticket);
+    if (config.proxyProtocol().enabled()) {
+      options.setUseProxyProtocol(true).setProxyProtocolTimeout(0);
+    }
+    if (tls != null) {
+      TlsConfig settings = config.tls();
+      options.setSsl(true)
+        .setSni(true)
+        .setClientAuth(tls.sslOptions().getClientAuth())
+        .setKeyCertOptions(tls.sslOptions().getKeyCertOptions())
+        .setEnabledSecureTransportProtocols(tls.sslOptions().getEnabledSecureTransportProtocols())
+        .setSslHandshakeTimeout(settings.handshakeTimeoutMs())
+        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+      if (tls.sslOptions().getTrustOptions() != null) {
+        options.setTrustOptions(tls.sslOptions().getTrustOptions());
       }
-    });
+    }
+    SessionAdmission session = new SessionAdmission(admission, stats, listener, tls != null);
+    server = vertx.createNetServer(options)
+      .connectHandler(session::onSocket)
+      .exceptionHandler(session::onFailure);
     return server.listen().onSuccess(s -> {
       listening = true;
       stats.serverStarted();

@@ -1,5 +1,6 @@
 package io.tcpgate.listener;
 
+import io.tcpgate.admission.Admission;
 import io.tcpgate.config.ListenerConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,7 +10,7 @@ import java.util.List;
 
 /**
  * A listener that is bound and accepting: it owns the listener's NetServer instances (one per event loop by default),
- * which is where settings that change while it runs (new TLS material, new limits) will be applied.
+ * its admission, and the checks of its TLS files for new contents, which stop with it.
  */
 public final class RunningListener {
 
@@ -18,14 +19,23 @@ public final class RunningListener {
   private final List<ListenerVerticle> instances;
   private final List<KernelSockets.Listening> kernel;
   private final String deploymentId;
+  private final Admission admission;
+  private final Runnable onStop;
 
   RunningListener(ListenerConfig config, int port, List<ListenerVerticle> instances,
-                  List<KernelSockets.Listening> kernel, String deploymentId) {
+                  List<KernelSockets.Listening> kernel, String deploymentId, Admission admission, Runnable onStop) {
     this.config = config;
     this.port = port;
     this.instances = List.copyOf(instances);
     this.kernel = List.copyOf(kernel);
     this.deploymentId = deploymentId;
+    this.admission = admission;
+    this.onStop = onStop;
+  }
+
+  /** The listener's admission: its counts of connections, per client address too. */
+  public Admission admission() {
+    return admission;
   }
 
   /** Its configuration. */
@@ -60,6 +70,7 @@ public final class RunningListener {
 
   /** Stops accepting and drains the listener's connections ({@code NetServer.shutdown} on every instance). */
   public Future<Void> stop(Vertx vertx) {
+    onStop.run();
     return vertx.undeploy(deploymentId);
   }
 }

@@ -1,5 +1,7 @@
 package io.tcpgate.metrics;
 
+import io.tcpgate.admission.RefusalReason;
+
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -63,6 +65,10 @@ public final class ListenerStats {
   private final LongAdder drained = new LongAdder();
   private final Map<CloseReason, LongAdder> closed = new EnumMap<>(CloseReason.class);
   private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
+  private final Map<RefusalReason, LongAdder> refused = new EnumMap<>(RefusalReason.class);
+  private final LongAdder tlsReloadsApplied = new LongAdder();
+  private final LongAdder tlsReloadsRejected = new LongAdder();
+  private volatile long certificateNotAfterMillis = Long.MIN_VALUE;
   private volatile LongConsumer latencyRecorder = nanos -> { };
 
   public ListenerStats(String listener) {
@@ -73,6 +79,52 @@ public final class ListenerStats {
     for (Outcome outcome : Outcome.values()) {
       outcomes.put(outcome, new LongAdder());
     }
+    for (RefusalReason reason : RefusalReason.values()) {
+      refused.put(reason, new LongAdder());
+    }
+  }
+
+  /** A connection was refused before it became a connection (it never counts as accepted). */
+  public void refused(RefusalReason reason) {
+    refused.get(reason).increment();
+  }
+
+  public long refusals(RefusalReason reason) {
+    return refused.get(reason).sum();
+  }
+
+  /** Every refusal, whatever the reason. */
+  public long refusals() {
+    long sum = 0;
+    for (LongAdder adder : refused.values()) {
+      sum += adder.sum();
+    }
+    return sum;
+  }
+
+  /** New TLS files were checked: applied, or rejected with the previous ones kept. */
+  public void tlsReload(boolean applied) {
+    (applied ? tlsReloadsApplied : tlsReloadsRejected).increment();
+  }
+
+  public long tlsReloads(boolean applied) {
+    return (applied ? tlsReloadsApplied : tlsReloadsRejected).sum();
+  }
+
+  /** The end of the validity of the certificate new connections get, epoch milliseconds. */
+  public void certificateNotAfter(long epochMillis) {
+    certificateNotAfterMillis = epochMillis;
+  }
+
+  /** Whether the listener serves TLS (a certificate was loaded). */
+  public boolean hasCertificate() {
+    return certificateNotAfterMillis != Long.MIN_VALUE;
+  }
+
+  /** Seconds until the served certificate expires (negative once it has), or NaN without TLS. */
+  public double certificateExpirySeconds() {
+    long notAfter = certificateNotAfterMillis;
+    return notAfter == Long.MIN_VALUE ? Double.NaN : (notAfter - System.currentTimeMillis()) / 1000.0;
   }
 
   public String listener() {

@@ -1,0 +1,132 @@
+package io.tcpgate.listener;
+
+import io.tcpgate.config.TlsConfig;
+import io.tcpgate.metrics.ListenerStats;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Checks a listener's TLS files every {@code reloadCheckMs} and, when their contents changed (Kubernetes swaps a
+ * mounted Secret behind a symlink, so the paths stay the same), checks the new material and gives it to every
+ * NetServer instance of the listener: new connections get the new certificate, open ones keep theirs. New files that
+ * fail the check (unreadable, not PEM, a key that is not the certificate's) are rejected, counted and logged once,
+ * and the material in use stays.
+ */
+final class TlsReloader {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TlsReloader.class);
+
+  private final Vertx vertx;
+  private final String listener;
+  private final TlsConfig config;
+  private final ListenerStats stats;
+  private final Supplier<List<NetServer>> servers;
+  private TlsMaterial current;
+  private byte[][] rejected;
+  private boolean checking;
+  private long timer = -1;
+
+  TlsReloader(Vertx vertx, String listener, TlsConfig config, ListenerStats stats, TlsMaterial current,
+              Supplier<List<NetServer>> servers) {
+    this.vertx = vertx;
+    this.listener = listener;
+    this.config = config;
+    this.stats = stats;
+    this.current = current;
+    this.servers = servers;
+    stats.certificateNotAfter(current.leaf().getNotAfter().getTime());
+  }
+
+  void start() {
+    if (config.reloadCheckMs() > 0) {
+      timer = vertx.setPeriodic(config.reloadCheckMs(), id -> check());
+    }
+  }
+
+  void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  /** One check; does nothing while the previous one is still running. */
+  Future<Void> check() {
+    if (checking) {
+      return Future.succeededFuture();
+    }
+    checking = true;
+    TlsMaterial inUse = current;
+    byte[][] rejectedBefore = rejected;
+    return vertx.<Object>executeBlocking(() -> {
+      byte[][] contents = TlsMaterial.readContents(config);
+      if (inUse.sameContents(contents[0], contents[1], contents[2]) || same(rejectedBefore, contents)) {
+        return null;
+      }
+      try {
+        return TlsMaterial.read(vertx, config);
+      } catch (RuntimeException e) {
+        return new Rejected(contents, e.getMessage());
+      }
+    }, false).compose(result -> {
+      if (result instanceof Rejected) {
+        Rejected r = (Rejected) result;
+        rejected = r.contents;
+        stats.tlsReload(false);
+        LOG.warn("listener '{}': new TLS files rejected, new connections keep the current certificate: {}",
+          listener, r.reason);
+        return Future.succeededFuture();
+      }
+      if (result == null) {
+        return Future.succeededFuture();
+      }
+      return apply((TlsMaterial) result);
+    }, err -> {
+      LOG.warn("listener '{}': checking the TLS files failed: {}", listener, err.toString());
+      return Future.<Void>succeededFuture();
+    }).andThen(ar -> checking = false);
+  }
+
+  private Future<Void> apply(TlsMaterial material) {
+    List<Future<Boolean>> updates = servers.get().stream()
+      .map(server -> server.updateSSLOptions(material.sslOptions(), true))
+      .toList();
+    return Future.all(updates).transform(ar -> {
+      if (ar.succeeded()) {
+        current = material;
+        rejected = null;
+        stats.tlsReload(true);
+        stats.certificateNotAfter(material.leaf().getNotAfter().getTime());
+        LOG.info("listener '{}': new TLS certificate for new connections: {} (serial {}, valid until {})",
+          listener, material.leaf().getSubjectX500Principal().getName(), material.leaf().getSerialNumber()
+            .toString(16), material.leaf().getNotAfter().toInstant());
+      } else {
+        stats.tlsReload(false);
+        LOG.warn("listener '{}': new TLS files rejected by the TLS engine, new connections keep the current"
+          + " certificate: {}", listener, ar.cause().toString());
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private static boolean same(byte[][] a, byte[][] b) {
+    if (a == null) {
+      return false;
+    }
+    for (int i = 0; i < a.length; i++) {
+      if (!java.util.Arrays.equals(a[i], b[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private record Rejected(byte[][] contents, String reason) {
+  }
+}
