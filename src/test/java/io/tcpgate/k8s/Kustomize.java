@@ -227,10 +227,15 @@ final class Kustomize {
     }
   }
 
-  /** Matches elements on all the merge keys, as kustomize does: a key missing on one side matches no element. */
+  /**
+   * Matches elements on all the merge keys, as kustomize does: a key missing on one side matches no element. The
+   * result is ordered as kustomize orders it: the patch's elements first, in the patch's order (merged into their
+   * match, or new), then the target's elements the patch does not mention, in the target's order.
+   */
   @SuppressWarnings("unchecked")
   private static void mergeList(List<Object> target, List<?> patch, List<String> keys, String path,
                                 String patchFile) {
+    List<Object> merged = new ArrayList<>();
     for (Object item : patch) {
       Map<String, Object> element = new LinkedHashMap<>(map(item, "patch " + patchFile + " " + path + " element"));
       Object directive = element.remove("$patch");
@@ -242,19 +247,25 @@ final class Kustomize {
           match = (Map<String, Object>) m;
         }
       }
+      if (match != null) {
+        Map<String, Object> found = match;
+        target.removeIf(t -> t == found);
+      }
       if ("delete".equals(directive)) {
-        if (match != null) {
-          target.remove(match);
-        }
+        continue;
       } else if (directive != null) {
         throw new AssertionError("patch " + patchFile + ": $patch: " + directive + " in " + path + " is not"
           + " supported by this renderer");
       } else if (match != null) {
         mergeMap(match, element, path + id, patchFile);
+        merged.add(match);
       } else {
-        target.add(element);
+        merged.add(element);
       }
     }
+    merged.addAll(target);
+    target.clear();
+    target.addAll(merged);
   }
 
   /** The merge keys of list {@code key} inside {@code path}, or null for a list a patch replaces. */
