@@ -37,6 +37,56 @@ public final class RawClient implements AutoCloseable {
     return new RawClient(socket);
   }
 
+  /** Connects from the local address {@code source} (e.g. 127.0.0.2: every 127/8 address reaches loopback). */
+  public static RawClient connectFrom(String source, String host, int port) throws IOException {
+    Socket socket = new Socket();
+    socket.bind(new InetSocketAddress(source, 0));
+    socket.connect(new InetSocketAddress(host, port), READ_TIMEOUT_MS);
+    return new RawClient(socket);
+  }
+
+  /**
+   * Whether the server reset the connection (RST) without sending anything: true for a reset, false for a clean end
+   * of stream; fails when data arrives or nothing happens within the read timeout.
+   */
+  public boolean awaitReset() throws IOException {
+    try {
+      int b = in.read();
+      if (b >= 0) {
+        throw new IOException("data arrived instead of a reset: byte " + b);
+      }
+      return false;
+    } catch (SocketTimeoutException e) {
+      throw new IOException("server did not close within " + READ_TIMEOUT_MS + " ms", e);
+    } catch (java.net.SocketException e) {
+      if (String.valueOf(e.getMessage()).contains("reset")) {
+        return true;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Connects from {@code source} and waits for the server's reset, which may already arrive while connect() returns
+   * (the kernel completes the handshake before the server accepts and resets).
+   *
+   * @return true for a reset; fails when data arrives, the server closes cleanly, or nothing happens in time
+   */
+  public static boolean connectAndAwaitReset(String source, String host, int port) throws IOException {
+    RawClient client;
+    try {
+      client = connectFrom(source, host, port);
+    } catch (java.net.SocketException e) {
+      if (String.valueOf(e.getMessage()).contains("reset")) {
+        return true;
+      }
+      throw e;
+    }
+    try (client) {
+      return client.awaitReset();
+    }
+  }
+
   public Socket socket() {
     return socket;
   }

@@ -74,7 +74,7 @@ public final class TestCertificates {
   /** A new CA named {@code name}. */
   public static TestCertificates newCa(String name) {
     KeyPair keys = ecKeys();
-    X500Name subject = new X500Name("CN=" + name + ",O=tcpgate tests");
+    X500Name subject = new X500Name("O=tcpgate tests,CN=" + name);
     return new TestCertificates(new Issued(sign(subject, keys, subject, keys, BigInteger.ONE, true, null), keys));
   }
 
@@ -96,14 +96,17 @@ public final class TestCertificates {
       new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
       new GeneralName(GeneralName.iPAddress, "::1")
     });
-    return new Issued(sign(new X500Name("CN=localhost,O=tcpgate tests"), keys, subject(ca), ca.keys,
+    return new Issued(sign(new X500Name("O=tcpgate tests,CN=localhost"), keys, subject(ca), ca.keys,
       BigInteger.valueOf(serial), false, names), keys);
   }
 
-  /** A client certificate with subject {@code CN=commonName,O=tcpgate tests}. */
+  /**
+   * A client certificate whose subject reads {@code CN=commonName,O=tcpgate tests} in RFC 2253 (most significant
+   * part, O, encoded first, as CAs do).
+   */
   public Issued client(String commonName, long serial) {
     KeyPair keys = ecKeys();
-    return new Issued(sign(new X500Name("CN=" + commonName + ",O=tcpgate tests"), keys, subject(ca), ca.keys,
+    return new Issued(sign(new X500Name("O=tcpgate tests,CN=" + commonName), keys, subject(ca), ca.keys,
       BigInteger.valueOf(serial), false, null), keys);
   }
 
@@ -124,7 +127,7 @@ public final class TestCertificates {
   }
 
   private static X500Name subject(Issued issued) {
-    return new X500Name(issued.certificate.getSubjectX500Principal().getName());
+    return X500Name.getInstance(issued.certificate.getSubjectX500Principal().getEncoded());
   }
 
   private static KeyPair ecKeys() {
