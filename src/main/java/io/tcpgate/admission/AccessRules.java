@@ -84,4 +84,19 @@ public final class AccessRules {
   public List<String> texts() {
     return rules.stream().map(Rule::text).toList();
   }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof AccessRules && ((AccessRules) other).texts().equals(texts());
+  }
+
+  @Override
+  public int hashCode() {
+    return texts().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return texts().toString();
+  }
 }

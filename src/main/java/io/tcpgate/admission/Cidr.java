@@ -87,6 +87,17 @@ public final class Cidr {
   }
 
   @Override
+  public boolean equals(Object other) {
+    return other instanceof Cidr && ((Cidr) other).prefix == prefix
+      && java.util.Arrays.equals(((Cidr) other).network, network);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * java.util.Arrays.hashCode(network) + prefix;
+  }
+
+  @Override
   public String toString() {
     return text;
   }

@@ -50,6 +50,7 @@ public final class AcceptGate {
       stats.refused(verdict.refusal());
       if (admission.policy().onRefuse() == RefuseAction.MESSAGE && verdict.refusal() != RefusalReason.UNTRUSTED_PROXY) {
         child.attr(REFUSED).set(verdict.refusal());
+        addHeaderDeadline(child, false);
         return true;
       }
       resetUnregistered(child);
@@ -58,10 +59,15 @@ public final class AcceptGate {
     Admission.Ticket ticket = verdict.ticket();
     child.attr(TICKET).set(ticket);
     child.closeFuture().addListener(f -> ticket.release());
-    if (headerTimeoutMs > 0) {
-      child.pipeline().addLast(ProxyHeaderDeadline.NAME, new ProxyHeaderDeadline(headerTimeoutMs, stats));
-    }
+    addHeaderDeadline(child, true);
     return true;
+  }
+
+  private void addHeaderDeadline(Channel child, boolean countExpiry) {
+    if (headerTimeoutMs > 0) {
+      child.pipeline().addLast(ProxyHeaderDeadline.NAME,
+        new ProxyHeaderDeadline(headerTimeoutMs, countExpiry ? stats : null));
+    }
   }
 
   /** Resets a channel Netty has not registered yet: SO_LINGER 0, then close (RST instead of FIN). */

@@ -24,6 +24,7 @@ final class ProxyHeaderDeadline extends ChannelInboundHandlerAdapter {
   private final ListenerStats stats;
   private ScheduledFuture<?> timer;
 
+  /** @param stats where an expiry is counted, or {@code null} for a connection already counted as refused */
   ProxyHeaderDeadline(long timeoutMs, ListenerStats stats) {
     this.timeoutMs = timeoutMs;
     this.stats = stats;
@@ -48,7 +49,9 @@ final class ProxyHeaderDeadline extends ChannelInboundHandlerAdapter {
   private void expire(ChannelHandlerContext ctx) {
     timer = null;
     if (ctx.channel().isActive() && ctx.pipeline().get(HAProxyMessageDecoder.class) != null) {
-      stats.refused(RefusalReason.PROXY_HEADER);
+      if (stats != null) {
+        stats.refused(RefusalReason.PROXY_HEADER);
+      }
       AcceptGate.reset(ctx.channel());
     }
   }
