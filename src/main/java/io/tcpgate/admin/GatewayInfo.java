@@ -1,6 +1,7 @@
 package io.tcpgate.admin;
 
 import io.tcpgate.Gateway;
+import io.tcpgate.admission.AdmissionPolicy;
 import io.tcpgate.config.WorkerConfig;
 import io.tcpgate.listener.RunningListener;
 import io.vertx.core.json.JsonArray;
@@ -46,7 +47,11 @@ public final class GatewayInfo {
           .put("framing", listener.config().framing().kind().configName())
           .put("address", listener.config().address())
           .put("dispatch", listener.config().dispatch().configName())
-          .put("openConnections", stats.openConnections()));
+          .put("tls", listener.config().tls() != null)
+          .put("proxyProtocol", listener.config().proxyProtocol().enabled())
+          .put("admission", admission(listener))
+          .put("openConnections", stats.openConnections())
+          .put("refusedConnections", stats.refusals()));
       }
       for (WorkerConfig worker : gateway.config().deployedWorkers()) {
         workers.add(new JsonObject()
@@ -62,5 +67,20 @@ public final class GatewayInfo {
         .put("registrations", gateway.bridge().stats().registrations()));
     }
     return info.put("listeners", listeners).put("workers", workers);
+  }
+
+  private static JsonObject admission(RunningListener listener) {
+    AdmissionPolicy policy = listener.config().admission();
+    JsonObject json = new JsonObject()
+      .put("onRefuse", policy.onRefuse().configName())
+      .put("rules", policy.rules().texts().size())
+      .put("trackedClients", listener.admission().trackedClients());
+    if (policy.maxConnections() != AdmissionPolicy.UNLIMITED) {
+      json.put("maxConnections", policy.maxConnections());
+    }
+    if (policy.maxConnectionsPerIp() != AdmissionPolicy.UNLIMITED) {
+      json.put("maxConnectionsPerIp", policy.maxConnectionsPerIp());
+    }
+    return json;
   }
 }
