@@ -78,6 +78,15 @@ public final class Admission {
     this.rate = policy.connectRate() == null ? null : new TokenBucket(policy.connectRate(), now);
   }
 
+  /**
+   * Whether this admission lets everyone in and counts nothing that could refuse anyone: no limit, rate, rule or
+   * proxy check, and no process limit. Such a listener skips admission altogether.
+   */
+  public boolean admitsEveryone() {
+    return policy.maxConnections() == AdmissionPolicy.UNLIMITED && !policy.perClient() && policy.connectRate() == null
+      && policy.rules().isEmpty() && !policy.proxied() && budget.unlimited();
+  }
+
   /** The policy this admission applies. */
   public AdmissionPolicy policy() {
     return policy;

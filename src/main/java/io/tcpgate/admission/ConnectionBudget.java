@@ -36,6 +36,11 @@ public final class ConnectionBudget {
     open.decrementAndGet();
   }
 
+  /** Whether there is no ceiling. */
+  public boolean unlimited() {
+    return max == UNLIMITED;
+  }
+
   /** Connections counted now. */
   public int open() {
     return open.get();

@@ -63,6 +63,7 @@ public final class ListenerContext {
    */
   public void refuse(NetSocket socket, String reason) {
     socket.pause();
+    socket.exceptionHandler(error -> socket.close());
     long linger = vertx.setTimer(Connection.CLOSE_LINGER_MS, t -> socket.close());
     socket.end(framedError(ErrorCode.REFUSED, reason)).onComplete(ar -> vertx.cancelTimer(linger));
   }

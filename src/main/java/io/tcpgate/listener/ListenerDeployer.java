@@ -66,7 +66,8 @@ public final class ListenerDeployer {
     Admission admission = new Admission(listener.effectiveAdmission(), budget, System::nanoTime);
     AcceptGate gate = new AcceptGate(admission, listenerStats,
       listener.proxyProtocol().enabled() ? listener.proxyProtocol().headerTimeoutMs() : 0);
-    InetSocketAddress gateKey = listener.port() == 0 ? null
+    boolean gated = !admission.admitsEveryone();
+    InetSocketAddress gateKey = listener.port() == 0 || !gated ? null
       : new InetSocketAddress(IpAddresses.parse(listener.host()), listener.port());
     if (gateKey != null) {
       AcceptGates.register(gateKey, gate);
@@ -91,7 +92,7 @@ public final class ListenerDeployer {
       .compose(deploymentId -> {
         int port = verticles.get(0).actualPort();
         InetSocketAddress bound = new InetSocketAddress(IpAddresses.parse(listener.host()), port);
-        if (gateKey == null) {
+        if (gated && gateKey == null) {
           AcceptGates.register(bound, gate);
         }
         TlsReloader reloader = tls == null ? null : new TlsReloader(vertx, listener.name(), listener.tls(),
