@@ -66,7 +66,12 @@ final class SessionAdmission {
       channel.closeFuture().addListener(f -> taken.release());
     }
     if (admission.policy().proxied()) {
-      Admission.Verdict verdict = admission.onClient(address(socket.remoteAddress()), ticket);
+      SocketAddress client = socket.remoteAddress();
+      if (!client.isInetSocket() || client.hostAddress() == null) {
+        refuse(socket, channel, RefusalReason.PROXY_HEADER);
+        return;
+      }
+      Admission.Verdict verdict = admission.onClient(address(client), ticket);
       if (!verdict.admitted()) {
         refuse(socket, channel, verdict.refusal());
         return;
