@@ -16,7 +16,8 @@ import java.util.function.Supplier;
  * mounted Secret behind a symlink, so the paths stay the same), checks the new material and gives it to every
  * NetServer instance of the listener: new connections get the new certificate, open ones keep theirs. New files that
  * fail the check (unreadable, not PEM, a key that is not the certificate's) are rejected, counted and logged once,
- * and the material in use stays.
+ * and the material in use stays; unless the files changed again while they were checked (a rotation caught half
+ * way), in which case the next check decides.
  */
 final class TlsReloader {
 
@@ -72,6 +73,9 @@ final class TlsReloader {
       try {
         return TlsMaterial.read(vertx, config);
       } catch (RuntimeException e) {
+        if (!same(contents, TlsMaterial.readContents(config))) {
+          return null;
+        }
         return new Rejected(contents, e.getMessage());
       }
     }, false).compose(result -> {

@@ -1,12 +1,17 @@
 package io.tcpgate.testing;
 
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -14,17 +19,28 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
 
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +70,23 @@ public final class TestCertificates {
       }
     }
 
+    /**
+     * The same private key in SEC1 form ({@code EC PRIVATE KEY}, as {@code openssl ecparam -genkey} writes it, with
+     * the curve and the public key): other bytes, the same key.
+     */
+    public String sec1KeyPem() {
+      try {
+        ECPrivateKey key = (ECPrivateKey) keys.getPrivate();
+        ASN1Encodable curve = PrivateKeyInfo.getInstance(key.getEncoded()).getPrivateKeyAlgorithm().getParameters();
+        var publicKey = SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded()).getPublicKeyData();
+        var sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(key.getParams().getOrder().bitLength(), key.getS(),
+          publicKey, curve);
+        return pem(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
     public BigInteger serial() {
       return certificate.getSerialNumber();
     }
@@ -65,6 +98,9 @@ public final class TestCertificates {
     }
   }
 
+  /** How long certificates are valid unless a test says otherwise. */
+  public static final Duration VALIDITY = Duration.ofDays(2);
+
   private final Issued ca;
 
   private TestCertificates(Issued ca) {
@@ -74,8 +110,9 @@ public final class TestCertificates {
   /** A new CA named {@code name}. */
   public static TestCertificates newCa(String name) {
     KeyPair keys = ecKeys();
-    X500Name subject = new X500Name("O=tcpgate tests,CN=" + name);
-    return new TestCertificates(new Issued(sign(subject, keys, subject, keys, BigInteger.ONE, true, null), keys));
+    X500Name subject = name(name);
+    return new TestCertificates(new Issued(sign(subject, keys, subject, keys, BigInteger.ONE, true, null, VALIDITY),
+      keys));
   }
 
   public Issued ca() {
@@ -89,6 +126,11 @@ public final class TestCertificates {
 
   /** A server certificate for localhost, 127.0.0.1, ::1 and {@code extraDnsName}, with {@code serial}. */
   public Issued server(long serial, String extraDnsName) {
+    return server(serial, extraDnsName, VALIDITY);
+  }
+
+  /** {@link #server(long, String)}, valid until {@code validFor} from now (to tell certificates apart by expiry). */
+  public Issued server(long serial, String extraDnsName, Duration validFor) {
     KeyPair keys = ecKeys();
     GeneralNames names = new GeneralNames(new GeneralName[] {
       new GeneralName(GeneralName.dNSName, "localhost"),
@@ -96,18 +138,80 @@ public final class TestCertificates {
       new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
       new GeneralName(GeneralName.iPAddress, "::1")
     });
-    return new Issued(sign(new X500Name("O=tcpgate tests,CN=localhost"), keys, subject(ca), ca.keys,
-      BigInteger.valueOf(serial), false, names), keys);
+    return new Issued(sign(name("localhost"), keys, subject(ca), ca.keys,
+      BigInteger.valueOf(serial), false, names, validFor), keys);
+  }
+
+  /** A client certificate with subject {@code CN=commonName,O=tcpgate tests} (RFC 2253, as Java prints it). */
+  public Issued client(String commonName, long serial) {
+    KeyPair keys = ecKeys();
+    return new Issued(sign(name(commonName), keys, subject(ca), ca.keys,
+      BigInteger.valueOf(serial), false, null, VALIDITY), keys);
   }
 
   /**
-   * A client certificate whose subject reads {@code CN=commonName,O=tcpgate tests} in RFC 2253 (most significant
-   * part, O, encoded first, as CAs do).
+   * A client TLS context that trusts this CA only and presents {@code client} ({@code null}: no certificate) whatever
+   * CAs the server names, so that a certificate the server should refuse is sent all the same.
    */
-  public Issued client(String commonName, long serial) {
-    KeyPair keys = ecKeys();
-    return new Issued(sign(new X500Name("O=tcpgate tests,CN=" + commonName), keys, subject(ca), ca.keys,
-      BigInteger.valueOf(serial), false, null), keys);
+  public SSLContext clientContext(Issued client) {
+    try {
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("ca", ca.certificate);
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(client == null ? null : new KeyManager[] {new FixedKeyManager(client)}, tmf.getTrustManagers(),
+        null);
+      return context;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Always presents one certificate, unlike the JDK's key managers, which skip one the server did not ask for. */
+  private static final class FixedKeyManager extends X509ExtendedKeyManager {
+    private static final String ALIAS = "client";
+    private final Issued issued;
+
+    FixedKeyManager(Issued issued) {
+      this.issued = issued;
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+      return ALIAS;
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+      return ALIAS;
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+      return new String[] {ALIAS};
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+      return null;
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+      return null;
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+      return new X509Certificate[] {issued.certificate};
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+      return issued.keys.getPrivate();
+    }
   }
 
   /** A key pair that belongs to no certificate, PEM (PKCS#8). */
@@ -126,8 +230,21 @@ public final class TestCertificates {
     }
   }
 
+  /**
+   * The issuer name exactly as encoded in the issuer's certificate: re-parsing its RFC 2253 string would reverse the
+   * order of the names, and chains would no longer build.
+   */
   private static X500Name subject(Issued issued) {
     return X500Name.getInstance(issued.certificate.getSubjectX500Principal().getEncoded());
+  }
+
+  /**
+   * {@code CN=commonName,O=tcpgate tests} as Java prints it (RFC 2253, the most specific name first), which is encoded
+   * in the opposite order: O, then CN.
+   */
+  private static X500Name name(String commonName) {
+    return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "tcpgate tests").addRDN(BCStyle.CN, commonName)
+      .build();
   }
 
   private static KeyPair ecKeys() {
@@ -141,11 +258,11 @@ public final class TestCertificates {
   }
 
   private static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X500Name issuer, KeyPair issuerKeys,
-                                      BigInteger serial, boolean ca, GeneralNames names) {
+                                      BigInteger serial, boolean ca, GeneralNames names, Duration validFor) {
     try {
       Instant now = Instant.now();
       JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, serial,
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), subject,
+        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(validFor)), subject,
         subjectKeys.getPublic());
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
       if (!ca) {
