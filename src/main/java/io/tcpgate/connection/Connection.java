@@ -61,6 +61,7 @@ public final class Connection implements FrameSink, PushTarget {
   private final Deadlines deadlines;
   private final String id;
   private final ClientIdentity client;
+  private final RequestHeaders.Shared sharedHeaders;
   private final long requestTimeoutNanos;
 
   private ConnectionState state = ConnectionState.OPEN;
@@ -86,6 +87,7 @@ public final class Connection implements FrameSink, PushTarget {
       RequestDeadline.MAX_NANOS);
     this.id = ConnectionIds.next();
     this.client = ClientIdentity.of(socket, config.proxyProtocol().enabled());
+    this.sharedHeaders = sharedHeaders();
   }
 
   void start() {
@@ -230,23 +232,27 @@ public final class Connection implements FrameSink, PushTarget {
   }
 
   MultiMap requestHeaders(long sequence) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap()
-      .add(HeaderNames.CONNECTION_ID, id)
-      .add(HeaderNames.LISTENER, config.name())
-      .add(HeaderNames.REMOTE_ADDRESS, client.remote())
-      .add(HeaderNames.LOCAL_ADDRESS, client.local())
-      .add(HeaderNames.SEQUENCE, Long.toString(sequence))
-      .add(HeaderNames.DEADLINE, Long.toString(RequestDeadline.epochMillis(config.requestTimeoutMs())));
+    return new RequestHeaders(sharedHeaders, sequence, RequestDeadline.epochMillis(config.requestTimeoutMs()));
+  }
+
+  private RequestHeaders.Shared sharedHeaders() {
+    java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of(GatewayHeaders.CONNECTION_ID,
+      GatewayHeaders.LISTENER, GatewayHeaders.REMOTE_ADDRESS, GatewayHeaders.LOCAL_ADDRESS));
+    java.util.List<String> values = new java.util.ArrayList<>(java.util.List.of(id, config.name(), client.remote(),
+      client.local()));
     if (client.peer() != null) {
-      headers.add(HeaderNames.PEER_ADDRESS, client.peer());
+      names.add(GatewayHeaders.PEER_ADDRESS);
+      values.add(client.peer());
     }
     if (client.subject() != null) {
-      headers.add(HeaderNames.PEER_SUBJECT, client.subject());
+      names.add(GatewayHeaders.PEER_SUBJECT);
+      values.add(client.subject());
     }
     if (client.sni() != null) {
-      headers.add(HeaderNames.SNI, client.sni());
+      names.add(GatewayHeaders.SNI);
+      values.add(client.sni());
     }
-    return headers;
+    return new RequestHeaders.Shared(names, values);
   }
 
   /** A frame answered by the gateway itself, in its place in the reply order. */

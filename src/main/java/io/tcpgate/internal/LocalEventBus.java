@@ -4,21 +4,28 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.eventbus.impl.EventBusImpl;
 import io.vertx.core.eventbus.impl.MessageImpl;
 import io.vertx.core.eventbus.impl.OutboundDeliveryContext;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * Sends a point-to-point message that carries a reply address of the caller's choosing, on Vert.x's local event-bus
- * implementation: the steps {@code EventBus.request()} takes, without its temporary reply consumer and timer. Uses
- * {@code EventBusImpl.createMessage}, {@code newSendContext} and {@code sendOrPubInternal},
- * {@code MessageImpl.setReplyAddress} and the {@code OutboundDeliveryContext.writePromise} field.
+ * implementation: the steps {@code EventBus.request()} takes, without its temporary reply consumer and timer, and
+ * with a {@link RequestMessage} whose copy for the consumer shares its headers. Uses
+ * {@code EventBusImpl.createMessage} (once per body class, for its codec), {@code newSendContext} and
+ * {@code sendOrPubInternal}, {@code MessageImpl}'s constructors, fields and {@code setReplyAddress}, and the
+ * {@code OutboundDeliveryContext.writePromise} field.
  */
 public final class LocalEventBus {
 
   private static final DeliveryOptions OPTIONS = new DeliveryOptions();
 
   private final EventBusImpl bus;
+  private final Map<Class<?>, MessageCodec<?, ?>> codecs = new ConcurrentHashMap<>();
 
   private LocalEventBus(EventBusImpl bus) {
     this.bus = bus;
@@ -35,8 +42,16 @@ public final class LocalEventBus {
    * @return completes when the message was handed to a consumer, fails when none takes it (no handler, a full
    *         queue); a body no codec can carry throws at once
    */
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public Future<Void> send(String address, MultiMap headers, Object body, String replyAddress) {
-    MessageImpl<?, ?> message = bus.createMessage(true, true, address, headers, body, null);
+    MessageCodec codec = body == null ? null : codecs.get(body.getClass());
+    if (codec == null) {
+      codec = bus.createMessage(true, true, address, null, body, null).codec();
+      if (body != null) {
+        codecs.put(body.getClass(), codec);
+      }
+    }
+    MessageImpl<?, ?> message = new RequestMessage(bus, address, headers, body, codec);
     message.setReplyAddress(replyAddress);
     OutboundDeliveryContext<?> delivery = bus.newSendContext(message, OPTIONS, null);
     bus.sendOrPubInternal(delivery);
