@@ -143,8 +143,8 @@ public final class GatewayHeaders {
     return System.currentTimeMillis() > deadline(message);
   }
 
-  /** Whether a reply asks the gateway to close the connection after writing it. */
+  /** Whether a reply asks the gateway to close the connection after writing it ({@code null}: no headers, no). */
   public static boolean wantsClose(MultiMap headers) {
-    return "true".equalsIgnoreCase(headers.get(CLOSE));
+    return headers != null && "true".equalsIgnoreCase(headers.get(CLOSE));
   }
 }

@@ -1,6 +1,7 @@
 package io.tcpgate.dispatch;
 
 import io.tcpgate.internal.LocalEventBus;
+import io.tcpgate.internal.MessageHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -74,6 +75,9 @@ public final class LocalRequestSender implements RequestSender, Handler<Delivery
       }
       return;
     }
+    if (delivered.succeeded()) {
+      return;
+    }
     delivered.onFailure(failure -> {
       if (waiting.remove(replyAddress, request)) {
         request.failed(failure);
@@ -106,7 +110,7 @@ public final class LocalRequestSender implements RequestSender, Handler<Delivery
         || body instanceof ReplyException)) {
       body = delivery.message().body();
     }
-    request.replied(body, delivery.message().headers());
+    request.replied(body, MessageHeaders.of(delivery.message()));
   }
 
   @Override

@@ -32,7 +32,10 @@ public abstract class Request {
   /** How long the connection waits for the reply; {@link StandardRequestSender} gives Vert.x the same timeout. */
   protected abstract long timeoutMs();
 
-  /** The worker's reply: a body ({@code null}, Buffer, String, JsonObject or what a codec made) and its headers. */
+  /**
+   * The worker's reply: a body ({@code null}, Buffer, String, JsonObject or what a codec made) and its headers
+   * ({@code null} when it was sent without).
+   */
   protected abstract void replied(Object body, MultiMap headers);
 
   /** The event bus could not deliver the request, or the worker failed it. */

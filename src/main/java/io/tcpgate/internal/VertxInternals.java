@@ -45,6 +45,7 @@ public final class VertxInternals {
       "requests whose headers are not copied"),
     new Requirement("io.vertx.core.eventbus.impl.MessageImpl", "sentBody", true,
       "requests whose headers are not copied"),
+    new Requirement("io.vertx.core.eventbus.impl.MessageImpl", "headers", true, "replies read without headers"),
     new Requirement("io.vertx.core.eventbus.impl.OutboundDeliveryContext", "writePromise", true,
       "the local request path"),
     new Requirement("io.vertx.core.buffer.impl.BufferImpl", "byteBuf", false, "framing (frames cut in place)"),
