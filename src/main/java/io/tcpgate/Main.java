@@ -86,7 +86,8 @@ public final class Main {
     }
     TcpGate app;
     try {
-      app = await(TcpGate.create(TcpGate.defaultEventLoops(), config.cluster(), config.admin().eventBusMetrics()));
+      app = await(TcpGate.create(TcpGate.defaultEventLoops(), config.cluster(), config.admin().eventBusMetrics(),
+        config.transport()));
     } catch (RuntimeException e) {
       System.err.println("tcpgate: cannot join the cluster: " + e);
       System.exit(EXIT_STARTUP_FAILED);

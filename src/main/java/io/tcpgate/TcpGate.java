@@ -10,7 +10,9 @@ import io.tcpgate.admin.LogSetup;
 import io.tcpgate.admin.Readiness;
 import io.tcpgate.config.AdminConfig;
 import io.tcpgate.config.ClusterConfig;
+import io.tcpgate.config.ConfigException;
 import io.tcpgate.config.GatewayConfig;
+import io.tcpgate.config.TransportChoice;
 import io.tcpgate.metrics.GatewayStats;
 import io.tcpgate.listener.AcceptErrorLog;
 import io.tcpgate.listener.BindException;
@@ -67,7 +69,8 @@ public final class TcpGate {
    * yet.
    */
   public static TcpGate create(int eventLoops) {
-    return create(eventLoops, ClusterConfig.standalone(), AdminConfig.DEFAULT_EVENT_BUS_METRICS).result();
+    return create(eventLoops, ClusterConfig.standalone(), AdminConfig.DEFAULT_EVENT_BUS_METRICS, TransportChoice.AUTO)
+      .result();
   }
 
   /**
@@ -75,11 +78,23 @@ public final class TcpGate {
    * describes (completing once this node is a member).
    *
    * @param eventBusMetrics keep Vert.x's per-message event-bus meters (see {@code admin.eventBusMetrics})
+   * @param transportChoice native epoll, NIO, or epoll where available
    */
-  public static Future<TcpGate> create(int eventLoops, ClusterConfig cluster, boolean eventBusMetrics) {
+  public static Future<TcpGate> create(int eventLoops, ClusterConfig cluster, boolean eventBusMetrics,
+                                       TransportChoice transportChoice) {
     GatewayStats stats = new GatewayStats();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    GatewayTransport transport = new GatewayTransport(new AcceptErrorLog(stats));
+    GatewayTransport transport;
+    try {
+      transport = new GatewayTransport(new AcceptErrorLog(stats), transportChoice);
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(new ConfigException("transport", e.getMessage()));
+    }
+    if (transportChoice == TransportChoice.AUTO && GatewayTransport.epollUnavailability() != null) {
+      LOG.info("transport nio (epoll is not available: {})", GatewayTransport.epollUnavailability().toString());
+    } else {
+      LOG.info("transport {}", transport.name());
+    }
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
       .setEnabled(true)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
@@ -102,6 +117,11 @@ public final class TcpGate {
           cluster.host(), cluster.port(), cluster.hazelcastPort());
         return new TcpGate(eventLoops, vertx, stats, registry, transport);
       });
+  }
+
+  /** The socket transport in use: {@code epoll} or {@code nio}. */
+  public String transport() {
+    return transport.name();
   }
 
   /** Vert.x's default number of event loops (twice the cores). */

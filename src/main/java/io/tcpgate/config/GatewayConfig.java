@@ -24,10 +24,11 @@ import java.util.Set;
  * @param bridge          the event-bus bridge for workers in other languages, off by default
  * @param maxConnections  connections open at once over all listeners (top-level {@code admission.maxConnections});
  *                        {@code 0} for no limit
+ * @param transport       the socket transport: native epoll where available, or NIO
  */
 public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> workers, long drainTimeoutMs,
                             long graceDelayMs, AdminConfig admin, LogFormat logFormat, ClusterConfig cluster,
-                            BridgeConfig bridge, int maxConnections) {
+                            BridgeConfig bridge, int maxConnections, TransportChoice transport) {
 
   /** Drain timeout unless configured: 10 s. */
   public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
@@ -35,7 +36,7 @@ public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> w
   public static final long DEFAULT_GRACE_DELAY_MS = 0;
 
   static final Set<String> KEYS = Set.of("defaults", "listeners", "workers", "shutdown", "admin", "logging",
-    "cluster", "bridge", "admission");
+    "cluster", "bridge", "admission", "transport");
   static final Set<String> SHUTDOWN_KEYS = Set.of("drainTimeoutMs", "graceDelayMs");
   static final Set<String> LOGGING_KEYS = Set.of("format");
 
@@ -111,7 +112,9 @@ public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> w
       }
     }
     int maxConnections = AdmissionConfig.processMaxConnections(root.object("admission"));
+    TransportChoice transport = root.choice("transport", TransportChoice.AUTO, TransportChoice.values(),
+      TransportChoice::configName);
     return new GatewayConfig(List.copyOf(listeners), List.copyOf(workers), drain, grace, admin, format, cluster,
-      bridge, maxConnections);
+      bridge, maxConnections, transport);
   }
 }

@@ -50,6 +50,8 @@ public final class VertxInternals {
       "the local request path"),
     new Requirement("io.vertx.core.buffer.impl.BufferImpl", "byteBuf", false, "framing (frames cut in place)"),
     new Requirement("io.vertx.core.impl.transports.NioTransport", "INSTANCE", true, "the listening sockets"),
+    new Requirement("io.vertx.core.impl.transports.EpollTransport", "ioHandlerFactory", false,
+      "the native epoll transport"),
     new Requirement("io.vertx.core.internal.VertxInternal", "tracer", false, "choosing the request path"),
     new Requirement("io.vertx.core.internal.net.NetSocketInternal", "channelHandlerContext", false,
       "half-close (end of stream from the client)"));
@@ -124,6 +126,11 @@ public final class VertxInternals {
   /** Whether {@code vertx} traces event-bus messages (a tracer needs every reply delivered to end its span). */
   public static boolean traced(Vertx vertx) {
     return vertx instanceof VertxInternal && ((VertxInternal) vertx).tracer() != null;
+  }
+
+  /** Vert.x's own epoll transport (Linux, with Netty's native library), which tcpgate's transport may build on. */
+  public static Transport epollTransport() {
+    return new io.vertx.core.impl.transports.EpollTransport();
   }
 
   /** Vert.x's own NIO transport, which tcpgate's transport builds on. */

@@ -5,9 +5,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.tcpgate.config.TransportChoice;
 import io.tcpgate.internal.VertxInternals;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.spi.transport.Transport;
@@ -31,7 +35,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Vert.x's NIO transport with two changes to listening sockets, which Vert.x does not expose:
+ * Vert.x's NIO or native epoll transport (the {@link TransportChoice}), with changes to listening sockets that Vert.x
+ * does not expose:
  * <ul>
  *   <li>the socket's family follows the bind address: an IPv4 address gets a real IPv4 (AF_INET) socket, so
  *       {@code 0.0.0.0} accepts IPv4 only instead of silently becoming the dual-stack {@code ::} as the JDK would
@@ -51,12 +56,40 @@ public final class GatewayTransport implements Transport {
 
   private static final ThreadLocal<String> BIND_HOST = new ThreadLocal<>();
 
-  private final Transport nio = VertxInternals.nioTransport();
+  private final Transport base;
+  private final boolean epoll;
   private final AcceptErrorListener acceptErrors;
   private final Set<Channel> listening = ConcurrentHashMap.newKeySet();
 
+  /** NIO, whatever the platform. */
   public GatewayTransport(AcceptErrorListener acceptErrors) {
+    this(acceptErrors, TransportChoice.NIO);
+  }
+
+  /**
+   * The transport {@code choice} asks for: with {@link TransportChoice#AUTO}, epoll where Netty's native library
+   * loads, else NIO.
+   *
+   * @throws IllegalStateException when {@code choice} is {@link TransportChoice#EPOLL} and epoll is not available
+   */
+  public GatewayTransport(AcceptErrorListener acceptErrors, TransportChoice choice) {
     this.acceptErrors = acceptErrors;
+    boolean useEpoll = choice != TransportChoice.NIO && Epoll.isAvailable();
+    if (choice == TransportChoice.EPOLL && !useEpoll) {
+      throw new IllegalStateException("transport epoll is not available here: " + Epoll.unavailabilityCause());
+    }
+    this.epoll = useEpoll;
+    this.base = useEpoll ? VertxInternals.epollTransport() : VertxInternals.nioTransport();
+  }
+
+  /** {@code epoll} or {@code nio}: the transport in use. */
+  public String name() {
+    return epoll ? "epoll" : "nio";
+  }
+
+  /** Why epoll is not in use although asked for with {@code auto}, or {@code null}. */
+  public static Throwable epollUnavailability() {
+    return Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
   }
 
   /** This transport in the form {@code Vertx.builder().withTransport(...)} takes. */
@@ -65,7 +98,7 @@ public final class GatewayTransport implements Transport {
     return new io.vertx.core.transport.Transport() {
       @Override
       public String name() {
-        return "nio";
+        return GatewayTransport.this.name();
       }
 
       @Override
@@ -87,42 +120,42 @@ public final class GatewayTransport implements Transport {
 
   @Override
   public boolean supportsDomainSockets() {
-    return nio.supportsDomainSockets();
+    return base.supportsDomainSockets();
   }
 
   @Override
   public java.net.SocketAddress convert(io.vertx.core.net.SocketAddress address) {
-    return nio.convert(address);
+    return base.convert(address);
   }
 
   @Override
   public io.vertx.core.net.SocketAddress convert(java.net.SocketAddress address) {
-    return nio.convert(address);
+    return base.convert(address);
   }
 
   @Override
   public IoHandlerFactory ioHandlerFactory() {
-    return nio.ioHandlerFactory();
+    return base.ioHandlerFactory();
   }
 
   @Override
   public DatagramChannel datagramChannel() {
-    return nio.datagramChannel();
+    return base.datagramChannel();
   }
 
   @Override
   public DatagramChannel datagramChannel(InternetProtocolFamily family) {
-    return nio.datagramChannel(family);
+    return base.datagramChannel(family);
   }
 
   @Override
   public ChannelFactory<? extends Channel> channelFactory(boolean domainSocket) {
-    return nio.channelFactory(domainSocket);
+    return base.channelFactory(domainSocket);
   }
 
   @Override
   public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
-    nio.configure(options, domainSocket, bootstrap);
+    base.configure(options, domainSocket, bootstrap);
     if (!domainSocket) {
       BIND_HOST.set(options.getHost());
     }
@@ -133,12 +166,12 @@ public final class GatewayTransport implements Transport {
     String host = BIND_HOST.get();
     BIND_HOST.remove();
     if (domainSocket) {
-      return nio.serverChannelFactory(true);
+      return base.serverChannelFactory(true);
     }
     ProtocolFamily family = familyOf(host);
     return () -> {
-      NioServerSocketChannel channel = family == null
-        ? new NioServerSocketChannel() : new NioServerSocketChannel(open(family));
+      ServerChannel channel = epoll ? epollServerChannel(family)
+        : family == null ? new NioServerSocketChannel() : new NioServerSocketChannel(open(family));
       channel.pipeline().addLast("tcpgate-accept-gate", AcceptGates.handler());
       channel.pipeline().addLast("tcpgate-accept-errors", new AcceptErrorHandler(acceptErrors, ACCEPT_BACKOFF_MS));
       listening.add(channel);
@@ -164,6 +197,14 @@ public final class GatewayTransport implements Transport {
       }
     }
     return Future.join(closed).mapEmpty();
+  }
+
+  private static ServerChannel epollServerChannel(ProtocolFamily family) {
+    if (family == null) {
+      return new EpollServerSocketChannel();
+    }
+    return new EpollServerSocketChannel(family == StandardProtocolFamily.INET ? SocketProtocolFamily.INET
+      : SocketProtocolFamily.INET6);
   }
 
   private static ServerSocketChannel open(ProtocolFamily family) {

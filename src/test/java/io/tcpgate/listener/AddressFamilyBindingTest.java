@@ -1,6 +1,7 @@
 package io.tcpgate.listener;
 
 import io.tcpgate.testing.RawClient;
+import io.tcpgate.config.TransportChoice;
 import io.tcpgate.testing.TestGateway;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -24,11 +25,42 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @ExtendWith(VertxExtension.class)
 class AddressFamilyBindingTest {
 
-  private TestGateway gw;
+  TestGateway gw;
+
+  /** The transport under test: epoll where available (the default); {@link AddressFamilyBindingOnNioTest} runs every test on NIO. */
+  TransportChoice transport() {
+    return TransportChoice.AUTO;
+  }
+
+  @Test
+  void runsOnEpollWhereAvailable() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(transport() == TransportChoice.AUTO);
+    assertThat(gw.app().transport()).isEqualTo(io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio");
+  }
+
+  @Test
+  void aClientsFin_stillGetsEveryReply_thenTheGatewaysFin() throws Exception {
+    start(TestGateway.listener("fin", "echo"));
+    try (io.tcpgate.testing.RawClient client = io.tcpgate.testing.RawClient.connect(gw.port("fin"))) {
+      client.send("one\ntwo\nthree");
+      client.socket().shutdownOutput();
+      assertThat(io.tcpgate.testing.RawClient.readLinesUntilEof(client.socket(), () -> { }))
+        .containsExactly("one", "two", "three");
+    }
+  }
+
+  @Test
+  void aRefusedConnection_isResetAtAccept() throws Exception {
+    start(TestGateway.listener("gate", "echo").put("admission", new JsonObject()
+      .put("rules", new io.vertx.core.json.JsonArray().add("deny 127.0.0.2").add("allow all"))));
+    assertThat(io.tcpgate.testing.RawClient.connectAndAwaitReset("127.0.0.2", "127.0.0.1", gw.port("gate")))
+      .isTrue();
+    assertEchoes("127.0.0.1", gw.port("gate"));
+  }
 
   @BeforeEach
   void setUp() {
-    gw = new TestGateway();
+    gw = new TestGateway(transport());
     gw.vertx().eventBus().consumer("echo", m -> m.reply(m.body()));
   }
 

@@ -27,7 +27,12 @@ public final class TestGateway {
   private Gateway gateway;
 
   public TestGateway() {
-    this.app = TcpGate.create(EVENT_LOOPS);
+    this(io.tcpgate.config.TransportChoice.AUTO);
+  }
+
+  /** A gateway on the given transport (AUTO: epoll where available). */
+  public TestGateway(io.tcpgate.config.TransportChoice transport) {
+    this.app = TcpGate.create(EVENT_LOOPS, io.tcpgate.config.ClusterConfig.standalone(), false, transport).result();
     this.vertx = app.vertx();
     this.stats = app.stats();
   }
