@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # tcpgate's benchmark harness (issue 4). `make bench` runs it once target/tcpgate.jar and the test classes are built.
 #
-#   bench/run.sh            the standard run, about 17 minutes on 2 cores: scenarios (a) 50 conn x 16 in flight,
+#   bench/run.sh            the standard run, about 20 minutes on 2 cores: scenarios (a) 50 conn x 16 in flight,
 #                           (b) 50 x 1, (c) 1,000 x 1, (d) 4 KiB frames 50 x 1, against every tcpgate variant of
 #                           BENCH_TCPGATE_SERVERS (by default the three dispatch modes: tcpgate and tcpgate-el
 #                           ordered, tcpgate-parallel, tcpgate-pinned; and, in (a) and (b) only, the Node worker
 #                           behind the event-bus bridge, tcpgate-node, next to its in-JVM twin tcpgate-parallel-string)
-#                           and the two reference servers (direct, naive), several rounds in rotating order; then (e)
+#                           and the two reference servers (direct, naive); and (f), the connect rate (issue 11):
+#                           50 client loops each connecting, sending one line, reading its reply and closing, again
+#                           and again (LoadGenerator --connect-rate), against tcpgate, tcpgate-admission (admission
+#                           limits and rules that refuse nothing but all run), tcpgate-tls and the references direct
+#                           and direct-tls (direct over TLS); all several rounds in rotating order; then (e)
 #                           the 15,000-connection scale run against tcpgate, direct and naive; then the JMH framer
 #                           benchmarks. Writes docs/BENCHMARKS.md.
-#   bench/run.sh profile    a JFR CPU profile of tcpgate under scenario (a) (BENCH_PROFILE_SCENARIO=b|c|d for
+#   bench/run.sh profile    a JFR CPU profile of tcpgate under scenario (a) (BENCH_PROFILE_SCENARIO=b|c|d|f for
 #                           another), summarised by top frames
 #                           (target/bench/<run>/profile.md).
 #
@@ -17,7 +21,7 @@
 # killed when this script exits, whatever happens. Client and servers share the machine's cores (no pinning).
 #
 # Settings (environment variables):
-#   BENCH_ROUNDS=3            rounds of scenarios a-d
+#   BENCH_ROUNDS=3            rounds of scenarios a-d and f
 #   BENCH_WARMUP=2            seconds of unmeasured load at the start of every run
 #   BENCH_DURATION=5          seconds of the measured window of every run
 #   BENCH_SERVER_WARMUP=10    seconds of load each server gets once on each port, before the rounds: tcpgate's JIT
@@ -26,7 +30,17 @@
 #   BENCH_SCALE=15000         connections of the scale run (e); 0 skips it
 #   BENCH_SCALE_BATCH=500     connections opened per batch in the scale run
 #   BENCH_JMH=1               0 skips the JMH framer benchmarks
-#   BENCH_SCENARIOS="a b c d"
+#   BENCH_SCENARIOS="a b c d f"
+#   BENCH_CONNECT=1           0 leaves (f) out (of BENCH_SCENARIOS too), and with it tcpgate-admission, tcpgate-tls and
+#                             direct-tls; (f) adds about 3 minutes (3 rounds x 5 servers x 7 s, and warm-ups)
+#   BENCH_CONNECT_LOOPS=50    concurrent client loops of (f), each a thread with blocking sockets. Every socket is
+#                             closed with SO_LINGER 0 (a RST): closing first with a FIN would leave each client port in
+#                             TIME_WAIT for 60 s, and thousands of connections a second exhaust the ephemeral ports
+#                             (net.ipv4.ip_local_port_range, ~28,000 by default) within seconds. TLS handshakes are all
+#                             full ones (no resumption). Before the rounds each server gets connect load for
+#                             BENCH_SERVER_WARMUP s, half that if it was warmed up for scenarios a-d already.
+#                             (f) needs openssl: run.sh makes a self-signed P-256 certificate for 127.0.0.1 in
+#                             target/bench/<run>/tls/ for direct-tls and the tcpgate TLS variants.
 #   BENCH_SERVER_JAVA_OPTS    JVM flags of every server (default: -Xms256m -Xmx1g, G1)
 #   BENCH_CLIENT_JAVA_OPTS    JVM flags of the load generator (default: -Xmx1g -XX:+UseSerialGC)
 #   BENCH_CLIENT_THREADS=1    selector threads of the load generator
@@ -37,17 +51,21 @@
 #                             -XX:StartFlightRecording=duration=30s,filename=/tmp/tcpgate.jfr,settings=profile
 #                             (tcpgate reads TCPGATE_* variables as config overrides, so this script starts it
 #                             without any TCPGATE_* variable in its environment, nor LOG_FORMAT/LOG_LEVEL)
-#   BENCH_TCPGATE_SERVERS     the tcpgate variants of scenarios a-d: space-separated NAME=CONFIG[@JAR][+OPTION...]
+#   BENCH_TCPGATE_SERVERS     the tcpgate variants of scenarios a-d, f: space-separated NAME=CONFIG[@JAR][+OPTION...]
 #                             (NAME of letters, digits, - and _; paths relative to the repository, without '+'; JAR
 #                             defaults to target/tcpgate.jar). Every config has listeners lines and binary on
 #                             127.0.0.1 port 0 in front of an echo worker: the built-in one, or one behind the bridge
-#                             (+node). Options:
+#                             (+node). A config containing the placeholders @BENCH_TLS_CERT@ and @BENCH_TLS_KEY@ (in
+#                             its listeners' "tls") is a TLS variant: run.sh copies it into the run's directory with
+#                             the paths of the run's certificate filled in and starts tcpgate on the copy; it runs (f)
+#                             only, against direct-tls (the other scenarios' load generator speaks plain TCP). Options:
 #       +node                 no worker in the JVM: once tcpgate has logged "event-bus bridge on 127.0.0.1:PORT", start
 #                             `node bench/node-echo-worker.js` (TCPGATE_BRIDGE_PORT=PORT, WORKER_ADDRESS=the listeners'
 #                             address), wait for its "ready", measure its CPU per request apart (LoadGenerator
 #                             --worker-pid; NAME-node.log) and stop it at exit. Needs node (NODE=/path/to/node)
-#       +scenarios=LETTERS    run only these of BENCH_SCENARIOS (e.g. scenarios=ab); a variant with none of them in
-#                             this run is not started
+#       +scenarios=LETTERS    run only these of BENCH_SCENARIOS (e.g. scenarios=ab, scenarios=f); a variant with none
+#                             of them in this run is not started. A variant without it runs every scenario, (f)
+#                             included
 #       +vs=NAME              the in-JVM variant the report compares a +node variant with (default:
 #                             tcpgate-parallel-string if in the list, else tcpgate-parallel)
 #                             The default list:
@@ -56,9 +74,19 @@
 #                                                     dispatch ordered: the file has no "dispatch" key, ordered being
 #                                                     the default, so that a jar built before dispatch existed (it
 #                                                     rejects unknown keys) can run it too
-#     tcpgate-parallel=bench/tcpgate-bench-parallel.json   the same with "dispatch": "parallel"
-#     tcpgate-el=bench/tcpgate-bench-eventloop.json   echo on 4 event-loop instances, like conf/config.json; ordered
-#     tcpgate-pinned=bench/tcpgate-bench-pinned.json  the same with "dispatch": "pinned"
+#     tcpgate-parallel=bench/tcpgate-bench-parallel.json+scenarios=abcd   the same with "dispatch": "parallel"
+#     tcpgate-el=bench/tcpgate-bench-eventloop.json+scenarios=abcd   echo on 4 event-loop instances, like
+#                                                     conf/config.json; ordered
+#     tcpgate-pinned=bench/tcpgate-bench-pinned.json+scenarios=abcd  the same with "dispatch": "pinned"
+#                                                     (the dispatch modes differ in how frames reach the worker, not
+#                                                     in what accepting a connection costs: tcpgate alone stands for
+#                                                     them in (f))
+#     tcpgate-admission=bench/tcpgate-bench-admission.json+scenarios=f
+#                                                     tcpgate with "admission" on its listeners: connection limits,
+#                                                     per-IP limits, connect-rate buckets and six allow/deny rules
+#                                                     (127.0.0.1 matches the fourth), all set so that nothing is
+#                                                     refused but every check runs
+#     tcpgate-tls=bench/tcpgate-bench-tls.json        tcpgate with "tls" on its listeners (the run's certificate)
 #     tcpgate-parallel-string=bench/tcpgate-bench-parallel-string.json+scenarios=ab
 #                                                     tcpgate-parallel with "body": "string", as bridge workers want
 #     tcpgate-node=bench/tcpgate-bench-bridge.json+node+scenarios=ab+vs=tcpgate-parallel-string
@@ -73,6 +101,10 @@
 #                             A before/after comparison in one sitting adds an older build of tcpgate to the list:
 #                               BENCH_TCPGATE_SERVERS="tcpgate=bench/tcpgate-bench.json \
 #                                 tcpgate-before=bench/tcpgate-bench.json@/tmp/before/tcpgate.jar"
+#                             The Node pair is left out of the default list by BENCH_NODE=0, the (f) pair by
+#                             BENCH_CONNECT=0. The connect rate alone, in about 3 minutes:
+#                               BENCH_SCENARIOS=f BENCH_SCALE=0 BENCH_JMH=0 BENCH_OUT=/tmp/bench-connect.md \
+#                                 bash bench/run.sh
 #                             The scale run (e) and profile mode use the variant named tcpgate (if the list has none:
 #                             BENCH_TCPGATE_CONF on target/tcpgate.jar).
 #   BENCH_TCPGATE_CONF=bench/tcpgate-bench.json, BENCH_TCPGATE_EL_CONF=bench/tcpgate-bench-eventloop.json
@@ -103,7 +135,12 @@ SCALE_BATCH=${BENCH_SCALE_BATCH:-500}
 SCALE_SETTLE=2
 SCALE_TRAFFIC=10
 RUN_JMH=${BENCH_JMH:-1}
-SCENARIOS=${BENCH_SCENARIOS:-"a b c d"}
+SCENARIOS=${BENCH_SCENARIOS:-"a b c d f"}
+CONNECT=${BENCH_CONNECT:-1}
+CONNECT_LOOPS=${BENCH_CONNECT_LOOPS:-50}
+if [ "$CONNECT" = 0 ]; then
+  SCENARIOS=$(printf '%s\n' $SCENARIOS | grep -vx f | tr '\n' ' ' || true)
+fi
 SERVER_JAVA_OPTS=${BENCH_SERVER_JAVA_OPTS:-"-Xms256m -Xmx1g"}
 CLIENT_JAVA_OPTS=${BENCH_CLIENT_JAVA_OPTS:-"-Xmx1g -XX:+UseSerialGC"}
 CLIENT_THREADS=${BENCH_CLIENT_THREADS:-1}
@@ -135,8 +172,13 @@ elif [ -z "${BENCH_TCPGATE_SERVERS:-}" ] && ! command -v "$NODE" >/dev/null; the
 tcpgate-parallel-string (BENCH_NODE=0 says so without this warning)" >&2
   NODE_DEFAULTS=""
 fi
-TCPGATE_SERVERS=${BENCH_TCPGATE_SERVERS:-"tcpgate=$CONF tcpgate-parallel=bench/tcpgate-bench-parallel.json
-  ${EL_CONF:+tcpgate-el=$EL_CONF} tcpgate-pinned=bench/tcpgate-bench-pinned.json $NODE_DEFAULTS"}
+# admission and TLS in the connect-rate scenario (f)
+CONNECT_DEFAULTS="tcpgate-admission=bench/tcpgate-bench-admission.json+scenarios=f
+  tcpgate-tls=bench/tcpgate-bench-tls.json"
+[ "$CONNECT" = 0 ] && CONNECT_DEFAULTS=""
+TCPGATE_SERVERS=${BENCH_TCPGATE_SERVERS:-"tcpgate=$CONF tcpgate-parallel=bench/tcpgate-bench-parallel.json+scenarios=abcd
+  ${EL_CONF:+tcpgate-el=$EL_CONF+scenarios=abcd} tcpgate-pinned=bench/tcpgate-bench-pinned.json+scenarios=abcd
+  $NODE_DEFAULTS $CONNECT_DEFAULTS"}
 
 # the standard scenarios: load-generator arguments, and which framing (port) they use
 declare -A SC_ARGS=(
@@ -146,27 +188,39 @@ declare -A SC_ARGS=(
   [d]="--connections 50 --pipeline 1 --size 4096 --framing length-prefixed"
 )
 declare -A SC_FRAMING=([a]=lines [b]=lines [c]=lines [d]=length-prefixed)
+# (f), the connect rate: one line frame per connection, then a close (LoadGenerator --connect-rate; TLS servers get
+# --tls-trust from load())
+SC_ARGS[f]="--connect-rate --connections $CONNECT_LOOPS --size 16 --framing lines"
+SC_FRAMING[f]=lines
+for sc in $SCENARIOS; do
+  [ -n "${SC_ARGS[$sc]:-}" ] || { echo "BENCH_SCENARIOS: unknown scenario '$sc' (a b c d f)" >&2; exit 2; }
+done
+
+# in_run SCENARIO: whether this run has that scenario
+in_run() {
+  [[ " $SCENARIOS " == *" $1 "* ]]
+}
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # the tcpgate variants: names in the order given, and each one's config, jar, options (+node, +scenarios=, +vs=)
 TG_NAMES=()
-declare -A TG_CONF=() TG_JAR=() TG_NODE=() TG_SCENARIOS=() TG_VS=()
+declare -A TG_CONF=() TG_JAR=() TG_NODE=() TG_SCENARIOS=() TG_VS=() TG_TLS=() TG_RUNCONF=()
 for entry in $TCPGATE_SERVERS; do
   name=${entry%%=*}
   spec=${entry#*=}
   [[ "$entry" == *=?* && "$name" =~ ^[A-Za-z0-9][A-Za-z0-9_-]*$ ]] \
     || die "BENCH_TCPGATE_SERVERS: '$entry' is not NAME=CONFIG[@JAR][+OPTION...] (NAME of letters, digits, - and _)"
-  case "$name" in direct|naive) die "BENCH_TCPGATE_SERVERS: '$name' is a reference server's name" ;; esac
+  case "$name" in direct|naive|direct-tls) die "BENCH_TCPGATE_SERVERS: '$name' is a reference server's name" ;; esac
   [ -z "${TG_CONF[$name]:-}" ] || die "BENCH_TCPGATE_SERVERS: '$name' is named twice"
   IFS=+ read -r -a parts <<< "$spec"
   for option in "${parts[@]:1}"; do
     case "$option" in
       node) TG_NODE[$name]=1 ;;
       scenarios=*)
-        [[ "${option#scenarios=}" =~ ^[a-d]+$ ]] \
-          || die "BENCH_TCPGATE_SERVERS: $name: '$option' wants scenario letters, e.g. scenarios=ab"
+        [[ "${option#scenarios=}" =~ ^[a-df]+$ ]] \
+          || die "BENCH_TCPGATE_SERVERS: $name: '$option' wants scenario letters (a-d, f), e.g. scenarios=ab"
         TG_SCENARIOS[$name]=${option#scenarios=} ;;
       vs=?*) TG_VS[$name]=${option#vs=} ;;
       *) die "BENCH_TCPGATE_SERVERS: $name: unknown option '+$option' (node, scenarios=LETTERS, vs=NAME)" ;;
@@ -177,6 +231,14 @@ for entry in $TCPGATE_SERVERS; do
   TG_JAR[$name]=$DEFAULT_JAR
   [[ "$spec" == *@* ]] && TG_JAR[$name]=${spec#*@}
   [ -f "${TG_CONF[$name]}" ] || die "BENCH_TCPGATE_SERVERS: $name's config ${TG_CONF[$name]} does not exist"
+  # a config with the certificate placeholders is a TLS variant, for (f) only: the other scenarios speak plain TCP
+  if grep -q '@BENCH_TLS_CERT@' "${TG_CONF[$name]}"; then
+    [[ "${TG_SCENARIOS[$name]:-f}" == f ]] \
+      || die "BENCH_TCPGATE_SERVERS: $name is a TLS variant (its config has @BENCH_TLS_CERT@): it runs (f) only"
+    [ -z "${TG_NODE[$name]:-}" ] || die "BENCH_TCPGATE_SERVERS: $name: a TLS variant cannot be +node"
+    TG_SCENARIOS[$name]=f
+    TG_TLS[$name]=1
+  fi
   # a variant none of whose scenarios is in this run is not started at all
   if [ -n "${TG_SCENARIOS[$name]:-}" ]; then
     keep=""
@@ -185,7 +247,7 @@ for entry in $TCPGATE_SERVERS; do
     done
     if [ -z "$keep" ]; then
       log "leaving out $name: it runs scenarios ${TG_SCENARIOS[$name]} only, this run ($SCENARIOS) none of them"
-      unset "TG_CONF[$name]" "TG_NODE[$name]" "TG_SCENARIOS[$name]" "TG_VS[$name]"
+      unset "TG_CONF[$name]" "TG_NODE[$name]" "TG_SCENARIOS[$name]" "TG_VS[$name]" "TG_TLS[$name]"
       continue
     fi
   fi
@@ -214,6 +276,11 @@ if [ -z "$TG_NAMES_HAS_TCPGATE" ]; then
   TG_JAR[tcpgate]=$DEFAULT_JAR
 fi
 SERVERS=("${TG_NAMES[@]}" direct naive)
+if [ "$MODE" = full ] && in_run f; then
+  SERVERS+=(direct-tls)
+  command -v openssl >/dev/null || die "scenario (f) needs openssl, to make the TLS certificate of direct-tls and the" \
+    "tcpgate TLS variants: install it (e.g. apt-get install openssl), or leave (f) out with BENCH_CONNECT=0"
+fi
 
 # --- build what is missing ----------------------------------------------------------------------------------------
 if [ ! -f "$DEFAULT_JAR" ] || [ ! -f target/test-classes/io/tcpgate/bench/LoadGenerator.class ] \
@@ -236,8 +303,33 @@ mkdir -p "$OUT"
 ln -sfn "$(basename "$OUT")" target/bench/latest
 : > "$OUT/commands.txt"
 : > "$OUT/results.jsonl"
+: > "$OUT/connect.jsonl"
 : > "$OUT/scale.jsonl"
 : > "$OUT/disturbed.jsonl"
+
+# (f)'s TLS servers: a self-signed P-256 certificate for 127.0.0.1, made for this run and kept in its directory only
+# (target/ is not committed); each TLS variant's config is copied next to it with the paths filled in
+TLS_CERT=""
+TLS_KEY=""
+if [ "$MODE" = full ] && in_run f; then
+  mkdir -p "$OUT/tls"
+  TLS_CERT="$ROOT/$OUT/tls/cert.pem"
+  TLS_KEY="$ROOT/$OUT/tls/key.pem"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$TLS_KEY" -out "$TLS_CERT" >"$OUT/tls/openssl.log" 2>&1 \
+    || { cat "$OUT/tls/openssl.log" >&2; die "openssl could not make the TLS certificate of (f)"; }
+  chmod 600 "$TLS_KEY"
+  for name in "${!TG_TLS[@]}"; do
+    # the paths as sed replacements: \, & and the delimiter | escaped
+    cert_sed=${TLS_CERT//\\/\\\\}; cert_sed=${cert_sed//&/\\&}; cert_sed=${cert_sed//|/\\|}
+    key_sed=${TLS_KEY//\\/\\\\}; key_sed=${key_sed//&/\\&}; key_sed=${key_sed//|/\\|}
+    TG_RUNCONF[$name]="$OUT/$name.json"
+    sed -e "s|@BENCH_TLS_CERT@|$cert_sed|g" -e "s|@BENCH_TLS_KEY@|$key_sed|g" "${TG_CONF[$name]}" \
+      > "${TG_RUNCONF[$name]}"
+    ! grep -q '@BENCH_TLS_' "${TG_RUNCONF[$name]}" \
+      || die "$name: ${TG_CONF[$name]} has a @BENCH_TLS_...@ placeholder other than @BENCH_TLS_CERT@ and @BENCH_TLS_KEY@"
+  done
+fi
 
 # records a command for the report, with the classpath shortened to $CP
 record() {
@@ -297,14 +389,24 @@ check_alive() {
   fi
 }
 
-# runs VARIANT SCENARIO: whether the variant (or reference server) runs that scenario (its +scenarios= option)
+# runs VARIANT SCENARIO: whether the variant (or reference server) runs that scenario (its +scenarios= option; naive
+# is not in (f), direct-tls in (f) only)
 runs() {
-  [[ -z "${TG_SCENARIOS[$1]:-}" || "${TG_SCENARIOS[$1]}" == *"$2"* ]]
+  case "$1" in
+    naive) [ "$2" != f ] ;;
+    direct-tls) [ "$2" = f ] ;;
+    *) [[ -z "${TG_SCENARIOS[$1]:-}" || "${TG_SCENARIOS[$1]}" == *"$2"* ]] ;;
+  esac
+}
+
+# is_tls SERVER: whether the server speaks TLS (direct-tls, or a tcpgate variant on a templated TLS config)
+is_tls() {
+  [ "$1" = direct-tls ] || [ -n "${TG_TLS[$1]:-}" ]
 }
 
 # start_tcpgate NAME [LOG-SUFFIX]: the tcpgate variant NAME on its config and jar
 start_tcpgate() {
-  local name=$1 conf=${TG_CONF[$1]} jar=${TG_JAR[$1]}
+  local name=$1 conf=${TG_RUNCONF[$1]:-${TG_CONF[$1]}} jar=${TG_JAR[$1]}
   local logf="$OUT/$name${2:-}.log" unset_env=() v
   # tcpgate takes every TCPGATE_* variable as a config override, and LOG_FORMAT/LOG_LEVEL would change its log
   for v in $(compgen -e); do
@@ -357,11 +459,17 @@ start_node_worker() {
   log "$name: Node worker pid $pid on bridge :$bridge, registered for $address"
 }
 
-# start_reference direct|naive lines|length-prefixed [LOG-SUFFIX]
+# start_reference direct|naive|direct-tls lines|length-prefixed [LOG-SUFFIX]: direct-tls is direct on the run's
+# certificate
 start_reference() {
-  local kind=$1 framing=$2 logf="$OUT/$1-$2${3:-}.log"
+  local kind=$1 framing=$2 logf="$OUT/$1-$2${3:-}.log" server=$1 tls=()
+  if [ "$kind" = direct-tls ]; then
+    server=direct
+    tls=(--tls-cert "$TLS_CERT" --tls-key "$TLS_KEY")
+  fi
   # shellcheck disable=SC2086
-  local cmd=("$JAVA" $SERVER_JAVA_OPTS -cp "$CP" io.tcpgate.bench.ReferenceServer "$kind" --port 0 --framing "$framing")
+  local cmd=("$JAVA" $SERVER_JAVA_OPTS -cp "$CP" io.tcpgate.bench.ReferenceServer "$server" --port 0 --framing "$framing"
+    "${tls[@]}")
   record "${cmd[@]}"
   "${cmd[@]}" >"$logf" 2>&1 &
   local pid=$!
@@ -377,12 +485,14 @@ start_reference() {
 load() {
   local server=$1 framing=$2 results=$3 rec=$4
   shift 4
-  local key="$server:$framing"
+  local key="$server:$framing" tls=()
   check_alive "$key"
+  # a TLS server runs (f) only: the connect-rate client, trusting the run's certificate
+  is_tls "$server" && tls=(--tls-trust "$TLS_CERT")
   # shellcheck disable=SC2086
   local cmd=("$JAVA" $CLIENT_JAVA_OPTS -cp "$CP" io.tcpgate.bench.LoadGenerator --host 127.0.0.1
     --port "${PORT[$key]}" --server-pid "${SPID[$key]}" ${WPID[$key]:+--worker-pid "${WPID[$key]}"}
-    --threads "$CLIENT_THREADS" "$@" --json)
+    --threads "$CLIENT_THREADS" "$@" "${tls[@]}" --json)
   [ "$rec" = 1 ] && record "${cmd[@]}"
   local status=0 attempt
   for attempt in 1 2; do
@@ -396,7 +506,8 @@ load() {
     fi
     sed 's/^/    /' "$OUT/last.err" >&2
     # a measured run during which other processes took a good share of the machine is run once more
-    if [ "$attempt" = 1 ] && [ "$results" = "$OUT/results.jsonl" ] && [ "$RETRIES" -gt 0 ] \
+    if [ "$attempt" = 1 ] && { [ "$results" = "$OUT/results.jsonl" ] || [ "$results" = "$OUT/connect.jsonl" ]; } \
+       && [ "$RETRIES" -gt 0 ] \
        && disturbed "$(tail -1 "$results")"; then
       RETRIES=$((RETRIES - 1))
       log "other processes used > $RETRY_OTHER cores during that window: running it again ($RETRIES retries left)"
@@ -438,6 +549,12 @@ describe_machine() {
     echo "retry_other=$RETRY_OTHER"
     echo "retries=$RETRIES"
     echo "tcpgate_extra_opts=$TCPGATE_EXTRA"
+    echo "scenarios=$SCENARIOS"
+    if in_run f; then
+      echo "connect_loops=$CONNECT_LOOPS"
+      echo "connect_close=rst"
+      echo "tls_cert=ECDSA P-256, CN=localhost, subjectAltName IP:127.0.0.1, made by $(openssl version | cut -d' ' -f1-2)"
+    fi
     echo "source=$(git describe --always --dirty 2>/dev/null || echo unknown)"
     echo "tcpgate_servers=${TG_NAMES[*]}"
     # the variants in the order given, then tcpgate if the list has none (the scale run and profile mode use it)
@@ -448,6 +565,7 @@ describe_machine() {
       echo "tcpgate.$name.jar=${TG_JAR[$name]}"
       echo "tcpgate.$name.jar_sha256=$(sha256sum "${TG_JAR[$name]}" | cut -c1-12)"
       [ -z "${TG_SCENARIOS[$name]:-}" ] || echo "tcpgate.$name.scenarios=${TG_SCENARIOS[$name]}"
+      [ -z "${TG_TLS[$name]:-}" ] || echo "tcpgate.$name.tls=${TG_RUNCONF[$name]:-}"
       if [ -n "${TG_NODE[$name]:-}" ]; then
         echo "tcpgate.$name.worker=node $NODE_WORKER"
         echo "tcpgate.$name.vs=${TG_VS[$name]:-}"
@@ -530,15 +648,24 @@ start_reference direct lines
 start_reference naive lines
 start_reference direct length-prefixed
 start_reference naive length-prefixed
+if in_run f; then
+  start_reference direct-tls lines
+fi
 
 log "warming up every server for ${SERVER_WARMUP} s"
+abcd=0
+for sc in a b c d; do
+  in_run "$sc" && abcd=1
+done
 for s in "${SERVERS[@]}"; do
   # a variant whose scenarios (+scenarios=) use one port only gets both warm-ups' time on that port: its JIT needs
   # the same load as the others' before its throughput settles
   lines=0
   binary=0
-  { runs "$s" a || runs "$s" b || runs "$s" c; } && lines=1
-  runs "$s" d && binary=1
+  if [ "$abcd" = 1 ]; then
+    { runs "$s" a || runs "$s" b || runs "$s" c; } && lines=1
+    runs "$s" d && binary=1
+  fi
   if [ "$lines" = 1 ]; then
     seconds=$(awk -v w="$SERVER_WARMUP" -v k=$((2 - binary)) 'BEGIN { print w * k }')
     # shellcheck disable=SC2086
@@ -551,6 +678,16 @@ for s in "${SERVERS[@]}"; do
     load "$s" length-prefixed "$OUT/warmup.jsonl" 0 ${SC_ARGS[d]} --warmup 0 --duration "$seconds" \
       --label scenario=warmup,server="$s"
   fi
+  # (f)'s path, accept to close (TLS handshakes included): the whole warm-up for a server that runs (f) only, half
+  # of it for one that has just had the request load above
+  if in_run f && runs "$s" f; then
+    seconds=$(awk -v w="$SERVER_WARMUP" -v k=$((lines + binary > 0 ? 1 : 2)) 'BEGIN { print w * k / 2 }')
+    if awk -v s="$seconds" 'BEGIN { exit !(s >= 0.1) }'; then
+      # shellcheck disable=SC2086
+      load "$s" lines "$OUT/warmup.jsonl" 0 ${SC_ARGS[f]} --warmup 0 --duration "$seconds" \
+        --label scenario=f-warmup,server="$s"
+    fi
+  fi
 done
 
 for round in $(seq 1 "$ROUNDS"); do
@@ -562,8 +699,10 @@ for round in $(seq 1 "$ROUNDS"); do
     for s in "${order[@]}"; do
       runs "$s" "$sc" || continue
       log "round $round/$ROUNDS scenario $sc: $s"
+      results="$OUT/results.jsonl"
+      [ "$sc" = f ] && results="$OUT/connect.jsonl"
       # shellcheck disable=SC2086
-      load "$s" "${SC_FRAMING[$sc]}" "$OUT/results.jsonl" "$([ "$round" = 1 ] && echo 1 || echo 0)" \
+      load "$s" "${SC_FRAMING[$sc]}" "$results" "$([ "$round" = 1 ] && echo 1 || echo 0)" \
         ${SC_ARGS[$sc]} --warmup "$WARMUP" --duration "$DURATION" --label "scenario=$sc,server=$s,round=$round"
     done
   done

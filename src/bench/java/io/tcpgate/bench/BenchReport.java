@@ -25,12 +25,15 @@ import java.util.function.Function;
  * reference servers {@code direct} and {@code naive}, and every other name a tcpgate variant, described from its
  * {@code tcpgate.NAME.conf} / {@code .jar} settings. A variant whose requests a worker process outside the JVM answers
  * (bench/run.sh's {@code +node}: settings {@code tcpgate.NAME.worker} and {@code .vs}) also gets that process's CPU
- * per request and its throughput against the in-JVM variant named by {@code .vs}, measured in the same run.
+ * per request and its throughput against the in-JVM variant named by {@code .vs}, measured in the same run. The
+ * connect-rate scenario (f) has a table of its own: connections per second, connect-to-reply latency and server CPU
+ * per connection, plain servers against {@code direct} and TLS ones against {@code direct-tls}.
  *
  * <pre>
  * java -cp CP io.tcpgate.bench.BenchReport --dir target/bench/run --out docs/BENCHMARKS.md [--wall-seconds S]
  * </pre>
- * The directory holds {@code results.jsonl} and {@code scale.jsonl} (LoadGenerator --json lines, labelled with
+ * The directory holds {@code results.jsonl}, {@code connect.jsonl} and {@code scale.jsonl} (LoadGenerator --json
+ * lines, labelled with
  * scenario, server and round), {@code jmh.json}, {@code settings.txt} (key=value), {@code commands.txt} and the
  * machine description files {@code date.txt}, {@code nproc.txt}, {@code free.txt}, {@code java-version.txt},
  * {@code uname.txt}.
@@ -38,7 +41,7 @@ import java.util.function.Function;
 public final class BenchReport {
 
   /** The reference servers, listed after the tcpgate variants; every other server name is a tcpgate variant. */
-  private static final List<String> REFERENCES = List.of("direct", "naive");
+  private static final List<String> REFERENCES = List.of("direct", "naive", "direct-tls");
   /** The jar bench/run.sh runs a tcpgate variant from unless the variant names another. */
   private static final String DEFAULT_JAR = "target/tcpgate.jar";
   /** What each dispatch mode does with a connection's frames, for the description of a variant. */
@@ -83,6 +86,7 @@ public final class BenchReport {
     Map<String, String> settings = readSettings(dir.resolve("settings.txt"));
     List<JsonObject> load = readJsonLines(dir.resolve("results.jsonl"));
     List<JsonObject> scale = readJsonLines(dir.resolve("scale.jsonl"));
+    List<JsonObject> connect = readJsonLines(dir.resolve("connect.jsonl"));
     JsonArray jmh = Files.exists(dir.resolve("jmh.json"))
         ? new JsonArray(Files.readString(dir.resolve("jmh.json"))) : new JsonArray();
 
@@ -120,6 +124,7 @@ public final class BenchReport {
             : "; extra flags `" + settings.get("tcpgate_extra_opts") + "`")
         .append(":\n");
     List<JsonObject> all = new ArrayList<>(load);
+    all.addAll(connect);
     all.addAll(scale);
     for (String variant : variants(all)) {
       md.append("    - **").append(variant).append("**: ").append(describeVariant(variant, settings)).append(".\n");
@@ -128,6 +133,11 @@ public final class BenchReport {
         + "framing with RecordParser and replying on the event loop: the ceiling.\n");
     md.append("  - **naive**: `ReferenceServer naive`, the same with one `eventBus().request()` per frame to an echo "
         + "consumer in a worker verticle (1 instance): the floor.\n");
+    if (connect.stream().anyMatch(r -> "direct-tls".equals(server(r)))) {
+      md.append("  - **direct-tls**: `ReferenceServer direct --tls-cert … --tls-key …`, direct speaking TLS "
+          + "(`NetServerOptions.setSsl(true)`, `PemKeyCertOptions`, Vert.x's default engine and protocols) on the "
+          + "run's certificate: the reference of the TLS variants in the connect-rate scenario (f).\n");
+    }
     md.append("  - All on Vert.x 5 defaults: NIO transport, 2 × cores event loops. The 4 KiB scenario runs against "
         + "the length-prefixed port of each server (a second process for each reference server).\n");
     md.append("- Load: `io.tcpgate.bench.LoadGenerator` (Java NIO, ").append(settings.getOrDefault("client_threads", "1"))
@@ -156,6 +166,7 @@ public final class BenchReport {
 
     appendLoad(md, load);
     appendBridge(md, load, settings);
+    appendConnect(md, connect, settings);
     appendScale(md, scale, settings);
     appendJmh(md, jmh);
     appendTargets(md, load, scale, jmh, settings);
@@ -336,6 +347,146 @@ public final class BenchReport {
       }
     }
     md.append('\n');
+  }
+
+  /**
+   * Scenario (f): connections per second, connect-to-reply latency and server CPU per connection of every server, the
+   * plain ones against {@code direct} and the TLS ones against {@code direct-tls}, and what admission and TLS add.
+   */
+  private static void appendConnect(StringBuilder md, List<JsonObject> connect, Map<String, String> settings) {
+    if (connect.isEmpty()) {
+      return;
+    }
+    Map<String, List<JsonObject>> byServer = new LinkedHashMap<>();
+    for (JsonObject r : sortByServer(connect)) {
+      byServer.computeIfAbsent(server(r), k -> new ArrayList<>()).add(r);
+    }
+    // plain servers first, then the TLS ones, each group's reference last
+    List<String> order = new ArrayList<>();
+    for (boolean tls : new boolean[] {false, true}) {
+      String reference = tls ? "direct-tls" : "direct";
+      for (String server : byServer.keySet()) {
+        if (isTls(byServer.get(server)) == tls && !server.equals(reference)) {
+          order.add(server);
+        }
+      }
+      if (byServer.containsKey(reference)) {
+        order.add(reference);
+      }
+    }
+    JsonObject any = connect.get(0);
+    String protocol = connect.stream().map(r -> r.getString("tlsProtocol")).filter(p -> p != null).findFirst()
+        .orElse(null);
+    md.append("## Connect rate (f)\n\n");
+    md.append("What a connection costs rather than a request: admission and TLS included. `LoadGenerator "
+            + "--connect-rate`: ").append(any.getInteger("connections"))
+        .append(" client loops, each a thread with blocking sockets, each over and over: connect to 127.0.0.1, "
+            + "(TLS: a full handshake), send one ").append(any.getInteger("size")).append("-byte ")
+        .append(any.getString("framing")).append(" frame, read its reply and check it, close. Every socket is "
+            + "closed with `SO_LINGER 0`, a RST: the reply has been read, so nothing is lost, and neither side keeps "
+            + "the connection in TIME_WAIT (closing first with a FIN, the client would hold each port for 60 s, and "
+            + "a few thousand connections a second exhaust the ~28,000 ephemeral ports of the default "
+            + "`ip_local_port_range` in seconds); the servers see reset connections. *conn/s*: connections whose "
+            + "reply arrived in the measured window, per second; latency from just before `connect()` to the reply "
+            + "(TCP connect, TLS handshake, one round trip); server CPU µs/conn: its utime+stime over the window "
+            + "divided by those connections. Same rounds, warm-up and window as the other scenarios; medians over "
+            + "the rounds; plain servers are compared with `direct`, TLS ones with `direct-tls`, measured in the "
+            + "same run.");
+    if (protocol != null) {
+      md.append(" TLS: ").append(protocol).append(" negotiated, full handshakes only (each connection has its own "
+              + "client session identity, so none is resumed), no SNI; the client trusts only the run's "
+              + "self-signed certificate (")
+          .append(settings.getOrDefault("tls_cert", "?").trim()).append(") and checks that it names 127.0.0.1.");
+    }
+    md.append("\n\n");
+    md.append("| server | TLS | conn/s | × reference | p50 µs | p99 µs | p99 × reference | server CPU µs/conn "
+        + "| CPU × reference | client CPU µs/conn | other load, cores | errors | conn/s per round |\n");
+    md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
+    int disturbed = 0;
+    for (String server : order) {
+      List<JsonObject> runs = byServer.get(server);
+      boolean tls = isTls(runs);
+      String reference = tls ? "direct-tls" : "direct";
+      List<JsonObject> ref = byServer.getOrDefault(reference, List.of());
+      double rate = median(runs, r -> r.getDouble("throughput"));
+      double p99 = median(runs, r -> lat(r, "p99"));
+      double cpu = median(runs, BenchReport::cpuPerConn);
+      StringBuilder perRound = new StringBuilder();
+      for (JsonObject r : runs) {
+        perRound.append(perRound.length() == 0 ? "" : ", ").append(thousands(r.getDouble("throughput")));
+        if (num(r.getJsonObject("machine", new JsonObject()).getValue("otherCores")) > BUSY_MACHINE_CORES) {
+          perRound.append('*');
+          disturbed++;
+        }
+      }
+      boolean isReference = server.equals(reference);
+      md.append("| ").append(isReference ? server : "**" + server + "**")
+          .append(" | ").append(tls ? "yes" : "no")
+          .append(" | ").append(thousands(rate))
+          .append(" | ").append(ratio(rate, median(ref, r -> r.getDouble("throughput"))))
+          .append(isReference ? "" : " × " + reference)
+          .append(" | ").append(us(median(runs, r -> lat(r, "p50"))))
+          .append(" | ").append(us(p99))
+          .append(" | ").append(ratio(p99, median(ref, r -> lat(r, "p99"))))
+          .append(" | ").append(fixed(cpu, 1))
+          .append(" | ").append(ratio(cpu, median(ref, BenchReport::cpuPerConn)))
+          .append(" | ").append(fixed(median(runs, r -> num(r.getJsonObject("client").getValue("cpuUsPerConn"))), 1))
+          .append(" | ").append(fixed(median(runs, r -> num(r.getJsonObject("machine", new JsonObject())
+              .getValue("otherCores"))), 2))
+          .append(" | ").append(runs.stream().mapToLong(r -> r.getLong("errors")).sum())
+          .append(" | ").append(perRound)
+          .append(" |\n");
+    }
+    md.append('\n');
+    if (disturbed > 0) {
+      md.append(String.format(Locale.ROOT, "\\* %d run(s) shared the machine with more than %.1f cores of other "
+          + "work during their measured window.%n%n", disturbed, BUSY_MACHINE_CORES));
+    }
+    // what admission and TLS add: each variant against plain tcpgate, direct-tls against direct
+    List<String> costs = new ArrayList<>();
+    for (String server : order) {
+      String base = server.equals("direct-tls") ? "direct" : REFERENCES.contains(server) ? null : "tcpgate";
+      if (base == null || server.equals(base) || !byServer.containsKey(base)) {
+        continue;
+      }
+      List<JsonObject> runs = byServer.get(server);
+      List<JsonObject> plain = byServer.get(base);
+      double extra = median(runs, BenchReport::cpuPerConn) - median(plain, BenchReport::cpuPerConn);
+      costs.add(String.format(Locale.ROOT, "- %s against %s: %s µs server CPU per connection (median %s vs "
+              + "%s); %s × the connection rate; p50 %s µs.",
+          server, base, signed(extra), fixed(median(runs, BenchReport::cpuPerConn), 1),
+          fixed(median(plain, BenchReport::cpuPerConn), 1),
+          ratio(median(runs, r -> r.getDouble("throughput")), median(plain, r -> r.getDouble("throughput"))),
+          signed(median(runs, r -> lat(r, "p50")) - median(plain, r -> lat(r, "p50")))));
+    }
+    if (!costs.isEmpty()) {
+      md.append("What admission and TLS add, from the medians above (the CPU difference is the steadier figure on "
+          + "a shared machine):\n\n").append(String.join("\n", costs)).append("\n\n");
+    }
+    List<String> errorNotes = new ArrayList<>();
+    for (JsonObject r : connect) {
+      if (r.getLong("errors") > 0) {
+        JsonObject labels = r.getJsonObject("labels");
+        errorNotes.add("- f/" + labels.getString("server") + " round " + labels.getString("round") + ": "
+            + r.getJsonObject("errorDetail").encode());
+      }
+    }
+    if (!errorNotes.isEmpty()) {
+      md.append("Errors:\n\n").append(String.join("\n", errorNotes)).append("\n\n");
+    }
+  }
+
+  private static boolean isTls(List<JsonObject> runs) {
+    return runs.stream().anyMatch(r -> r.getBoolean("tls", false));
+  }
+
+  /** Server CPU µs per connection of a connect-rate result. */
+  static double cpuPerConn(JsonObject r) {
+    return num(r.getJsonObject("server").getValue("cpuUsPerConn"));
+  }
+
+  private static String signed(double v) {
+    return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%+.1f", v);
   }
 
   private static void appendScale(StringBuilder md, List<JsonObject> scale, Map<String, String> settings) {
@@ -651,7 +802,30 @@ public final class BenchReport {
         + ("event-loop".equals(threading) && !dispatch.startsWith("**pinned**")
             ? " (Vert.x picks a consumer round-robin, whatever the connection's event loop, so requests still cross "
                 + "threads between event loops)" : "")
-        + scenarios + describeJar(name, jar, settings);
+        + describeAdmissionAndTls(json) + scenarios + describeJar(name, jar, settings);
+  }
+
+  /** The admission and TLS settings of a config's listeners, if any: "; admission on every listener: …". */
+  private static String describeAdmissionAndTls(JsonObject conf) {
+    JsonArray listeners = conf.getJsonArray("listeners", new JsonArray());
+    Set<String> admission = new LinkedHashSet<>();
+    int withTls = 0;
+    for (Object o : listeners) {
+      JsonObject listener = (JsonObject) o;
+      JsonObject a = listener.getJsonObject("admission");
+      admission.add(a == null ? "" : a.encode());
+      withTls += listener.containsKey("tls") ? 1 : 0;
+    }
+    StringBuilder out = new StringBuilder();
+    if (!admission.equals(Set.of(""))) {
+      out.append("; **admission** ").append(admission.size() == 1 ? "on every listener" : "per listener")
+          .append(": `").append(String.join("` / `", admission)).append('`');
+    }
+    if (withTls > 0) {
+      out.append("; **TLS** on ").append(withTls == listeners.size() ? "every listener" : withTls + " listener(s)")
+          .append(" (`tls`: the run's certificate, filled in by bench/run.sh)");
+    }
+    return out.toString();
   }
 
   /** The listeners' body type when it is not the default {@code buffer}: "; body string". */

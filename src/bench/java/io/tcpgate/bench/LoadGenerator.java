@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
  *      [--size 16] [--framing lines|length-prefixed] [--duration 10 | --requests N] [--warmup 2] [--rate R]
  *      [--threads 1] [--server-pid PID] [--worker-pid PID] [--json] [--label k=v,...]
  * java -cp CP io.tcpgate.bench.LoadGenerator --port P --scale K --server-pid PID [--admin-port A] [--batch 500]
+ * java -cp CP io.tcpgate.bench.LoadGenerator --port P --connect-rate [--connections 50] [--tls-trust CERT.pem] ...
  * </pre>
  *
  * <p><b>Load mode.</b> Opens the connections, runs {@code --warmup} seconds unmeasured, then measures for
@@ -63,6 +64,10 @@ import java.util.concurrent.TimeUnit;
  * gauge too when it exports one. Reports KiB per connection of each: raw RSS growth depends on which heap pages the
  * JVM had already touched, so non-heap RSS + live heap is the steadier cost of a connection.
  *
+ * <p><b>Connect-rate mode</b> ({@code --connect-rate}): {@code --connections} loops each open a connection (with
+ * {@code --tls-trust}, a TLS one), send one frame, read its reply and close, again and again; reports connections per
+ * second, connect-to-reply latency and server CPU per connection. See {@link ConnectLoad}.
+ *
  * <p>Only loopback targets are accepted. Every phase is bounded in time; the generator always stops by itself.
  * The result goes to stdout, as one JSON line with {@code --json} (a one-line summary then goes to stderr).
  */
@@ -77,7 +82,9 @@ public final class LoadGenerator {
       "         [--drain SECONDS] [--json]",
       "         [--label k=v,...]",
       "       LoadGenerator --port P --scale K --server-pid PID [--admin-port A] [--batch B] [--settle SECONDS]",
-      "         [--traffic-frames 10] [--no-gc] [--framing ...] [--size S] [--json]");
+      "         [--traffic-frames 10] [--no-gc] [--framing ...] [--size S] [--json]",
+      "       LoadGenerator --port P --connect-rate [--connections C] [--tls-trust CERT.pem] [--duration SECONDS]",
+      "         [--warmup SECONDS] [--server-pid PID] [--framing ...] [--size S] [--json] [--label k=v,...]");
 
   private LoadGenerator() {
   }
@@ -107,6 +114,8 @@ public final class LoadGenerator {
     double timeout = 300;
     double connectTimeout = 30;
     boolean json;
+    boolean connectRate;
+    String tlsTrust;
     boolean serverThreads;
     boolean help;
     JsonObject labels = new JsonObject();
@@ -130,6 +139,9 @@ public final class LoadGenerator {
             continue;
           case "--server-threads":
             o.serverThreads = true;
+            continue;
+          case "--connect-rate":
+            o.connectRate = true;
             continue;
           case "-h":
           case "--help":
@@ -167,6 +179,7 @@ public final class LoadGenerator {
           case "--timeout": o.timeout = doubleIn(arg, value, 1, 86_400); break;
           case "--connect-timeout": o.connectTimeout = doubleIn(arg, value, 1, 600); break;
           case "--label": o.labels = parseLabels(o.labels, value); break;
+          case "--tls-trust": o.tlsTrust = value; break;
           default: throw new IllegalArgumentException("unknown option " + arg);
         }
       }
@@ -181,6 +194,18 @@ public final class LoadGenerator {
       }
       if (o.duration < 0 && o.requests == 0) {
         o.duration = 10;
+      }
+      if (o.connectRate) {
+        if (o.scale > 0 || o.requests > 0 || o.rate > 0 || o.pipeline != 1) {
+          throw new IllegalArgumentException("--connect-rate runs for --duration, one request per connection: no "
+              + "--scale, --requests, --rate or --pipeline");
+        }
+        if (o.connections > ConnectLoad.MAX_LOOPS) {
+          throw new IllegalArgumentException("--connect-rate runs one thread per connection loop: at most "
+              + ConnectLoad.MAX_LOOPS + " --connections");
+        }
+      } else if (o.tlsTrust != null) {
+        throw new IllegalArgumentException("--tls-trust is for --connect-rate only");
       }
       if (o.scale > 0 && o.serverPid == 0) {
         throw new IllegalArgumentException("--scale needs --server-pid (to read the server's memory)");
@@ -247,7 +272,7 @@ public final class LoadGenerator {
     }
     JsonObject result;
     try {
-      result = o.scale > 0 ? new ScaleRun(o).run() : new LoadRun(o).run();
+      result = o.connectRate ? new ConnectLoad(o).run() : o.scale > 0 ? new ScaleRun(o).run() : new LoadRun(o).run();
     } catch (Exception e) {
       System.err.println("LoadGenerator: " + e);
       e.printStackTrace();
@@ -286,7 +311,7 @@ public final class LoadGenerator {
     return nanos / 1e9;
   }
 
-  private static void sleepUntil(long deadlineNanos) {
+  static void sleepUntil(long deadlineNanos) {
     long left;
     while ((left = deadlineNanos - System.nanoTime()) > 0) {
       try {
@@ -710,7 +735,7 @@ public final class LoadGenerator {
      * CPU of the whole machine over the window, in cores, and the part used by neither the server nor this load
      * generator (nor the worker process, if one was given): other processes competing for the same cores.
      */
-    private static JsonObject machine(long before, long after, double window, CpuWindow server, CpuWindow worker,
+    static JsonObject machine(long before, long after, double window, CpuWindow server, CpuWindow worker,
                                       CpuWindow client) {
       JsonObject json = new JsonObject().put("cpus", Runtime.getRuntime().availableProcessors());
       if (before < 0 || after < 0) {
@@ -916,6 +941,19 @@ public final class LoadGenerator {
     }
 
     static String oneLine(JsonObject r) {
+      if ("connect".equals(r.getString("mode"))) {
+        JsonObject lat = r.getJsonObject("latencyUs");
+        JsonObject server = r.getJsonObject("server");
+        return String.format(Locale.ROOT, "%s connect-rate%s %d loops: %.0f conn/s p50 %s p99 %s max %s us "
+                + "(connect to reply); server %s us/conn (user %s s, sys %s s), RSS %s KiB; client %s us/conn; "
+                + "other load %s cores; errors %d%s",
+            r.getString("target"), r.getBoolean("tls") ? " TLS" : "", r.getInteger("connections"),
+            r.getDouble("throughput"), lat.getValue("p50"), lat.getValue("p99"), lat.getValue("max"),
+            server.getValue("cpuUsPerConn"), server.getValue("userS"), server.getValue("sysS"),
+            server.getValue("rssKiB"), r.getJsonObject("client").getValue("cpuUsPerConn"),
+            r.getJsonObject("machine").getValue("otherCores"), r.getLong("errors"),
+            r.getLong("errors") > 0 ? " " + r.getJsonObject("errorDetail").encode() : "");
+      }
       if ("scale".equals(r.getString("mode"))) {
         JsonObject rss = r.getJsonObject("rssKiBPerConn");
         JsonObject heap = r.getJsonObject("heapKiBPerConn");

@@ -12,6 +12,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.parsetools.RecordParser;
 
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
  * The two reference echo servers tcpgate is measured against, each in its own process:
  * <pre>
  * java -cp CP io.tcpgate.bench.ReferenceServer direct|naive --port P --framing lines|length-prefixed [--workers N]
+ *      [--tls-cert CERT.pem --tls-key KEY.pem]
  * </pre>
  * <ul>
  *   <li>{@code direct}: a minimal Vert.x 5 NetServer, one verticle instance per event loop on one shared port,
@@ -33,7 +35,11 @@ import java.util.concurrent.TimeUnit;
  * Port 0 takes one ephemeral port shared by all instances. Prints {@code listening on PORT} when ready; runs until
  * killed. Replies use the request's framing (lines get {@code "\n"}; length-prefixed a 4-byte big-endian header).
  * Both servers stop reading a connection while its write queue is full. Vert.x runs with its defaults (NIO
- * transport, 2 &times; cores event loops), like tcpgate.
+ * transport, 2 &times; cores event loops), like tcpgate. With {@code --tls-cert} and {@code --tls-key} (PEM) the
+ * server speaks TLS ({@code NetServerOptions.setSsl(true)}, {@link PemKeyCertOptions}, Vert.x's default engine and
+ * protocols): bench/run.sh's {@code direct-tls}, the reference of the TLS handshake rate. An I/O error on a connection
+ * (a client that resets it, as the connect-rate scenario's client does when it closes) is ignored: the connection is
+ * closed by it anyway.
  */
 public final class ReferenceServer {
 
@@ -51,6 +57,8 @@ public final class ReferenceServer {
     int port = -2;
     boolean lines = true;
     int workers = 1;
+    String tlsCert = null;
+    String tlsKey = null;
     for (int i = 1; i < args.length; i++) {
       String arg = args[i];
       if (i + 1 >= args.length) {
@@ -70,6 +78,12 @@ public final class ReferenceServer {
         case "--workers":
           workers = Integer.parseInt(value);
           break;
+        case "--tls-cert":
+          tlsCert = value;
+          break;
+        case "--tls-key":
+          tlsKey = value;
+          break;
         default:
           usage("unknown option " + arg);
       }
@@ -77,6 +91,10 @@ public final class ReferenceServer {
     if (port < 0 || port > 65535) {
       usage("--port 0..65535 is required");
     }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      usage("--tls-cert and --tls-key go together");
+    }
+    PemKeyCertOptions tls = tlsCert == null ? null : new PemKeyCertOptions().setCertPath(tlsCert).setKeyPath(tlsKey);
     int eventLoops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     Vertx vertx = Vertx.vertx();
     if (naive) {
@@ -88,7 +106,7 @@ public final class ReferenceServer {
     boolean framedByLines = lines;
     ServerVerticle[] first = new ServerVerticle[1];
     await(vertx.deployVerticle(() -> {
-      ServerVerticle v = new ServerVerticle(bindPort, framedByLines, naive);
+      ServerVerticle v = new ServerVerticle(bindPort, framedByLines, naive, tls);
       synchronized (first) {
         if (first[0] == null) {
           first[0] = v;
@@ -97,14 +115,16 @@ public final class ReferenceServer {
       return v;
     }, new DeploymentOptions().setInstances(eventLoops)));
     System.out.println((naive ? "naive" : "direct") + " (" + (lines ? "lines" : "length-prefixed") + ", "
-        + eventLoops + " event loops" + (naive ? ", " + workers + " worker instance(s)" : "") + ") listening on "
+        + eventLoops + " event loops" + (naive ? ", " + workers + " worker instance(s)" : "")
+        + (tls != null ? ", TLS" : "") + ") listening on "
         + first[0].actualPort());
     System.out.flush();
   }
 
   private static void usage(String message) {
     System.err.println("ReferenceServer: " + message);
-    System.err.println("usage: ReferenceServer direct|naive --port P --framing lines|length-prefixed [--workers N]");
+    System.err.println("usage: ReferenceServer direct|naive --port P --framing lines|length-prefixed [--workers N]"
+        + " [--tls-cert CERT.pem --tls-key KEY.pem]");
     System.exit(2);
   }
 
@@ -133,12 +153,14 @@ public final class ReferenceServer {
     private final int bindPort;
     private final boolean lines;
     private final boolean naive;
+    private final PemKeyCertOptions tls;
     private NetServer server;
 
-    ServerVerticle(int bindPort, boolean lines, boolean naive) {
+    ServerVerticle(int bindPort, boolean lines, boolean naive, PemKeyCertOptions tls) {
       this.bindPort = bindPort;
       this.lines = lines;
       this.naive = naive;
+      this.tls = tls;
     }
 
     int actualPort() {
@@ -147,18 +169,23 @@ public final class ReferenceServer {
 
     @Override
     public Future<?> start() {
-      server = vertx.createNetServer(new NetServerOptions()
-              .setHost("127.0.0.1")
-              .setPort(bindPort)
-              .setTcpNoDelay(true)
-              .setReuseAddress(true)
-              .setRegisterWriteHandler(false))
-          .connectHandler(this::connected);
+      NetServerOptions options = new NetServerOptions()
+          .setHost("127.0.0.1")
+          .setPort(bindPort)
+          .setTcpNoDelay(true)
+          .setReuseAddress(true)
+          .setRegisterWriteHandler(false);
+      if (tls != null) {
+        options.setSsl(true).setKeyCertOptions(tls.copy());
+      }
+      server = vertx.createNetServer(options).connectHandler(this::connected);
       return server.listen();
     }
 
     private void connected(NetSocket socket) {
       socket.drainHandler(v -> socket.resume());
+      // a reset from the client (the connect-rate scenario closes with SO_LINGER 0): the socket closes; nothing to log
+      socket.exceptionHandler(e -> { });
       Handler<Buffer> onFrame = naive ? frame -> viaEventBus(socket, frame) : frame -> reply(socket, frame);
       RecordParser parser = lines ? linesParser(onFrame) : lengthPrefixedParser(onFrame);
       socket.handler(chunk -> {
