@@ -200,6 +200,11 @@ done
 in_run() {
   [[ " $SCENARIOS " == *" $1 "* ]]
 }
+# whether it has any of the request scenarios a-d (a run of (f) alone starts no naive, nor length-prefixed ports)
+ABCD=0
+for sc in a b c d; do
+  in_run "$sc" && ABCD=1
+done
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -275,7 +280,8 @@ if [ -z "$TG_NAMES_HAS_TCPGATE" ]; then
   TG_CONF[tcpgate]=$CONF
   TG_JAR[tcpgate]=$DEFAULT_JAR
 fi
-SERVERS=("${TG_NAMES[@]}" direct naive)
+SERVERS=("${TG_NAMES[@]}" direct)
+[ "$ABCD" = 0 ] || SERVERS+=(naive)
 if [ "$MODE" = full ] && in_run f; then
   SERVERS+=(direct-tls)
   command -v openssl >/dev/null || die "scenario (f) needs openssl, to make the TLS certificate of direct-tls and the" \
@@ -645,24 +651,22 @@ for s in "${TG_NAMES[@]}"; do
   start_tcpgate "$s"
 done
 start_reference direct lines
-start_reference naive lines
-start_reference direct length-prefixed
-start_reference naive length-prefixed
+if [ "$ABCD" = 1 ]; then
+  start_reference naive lines
+  start_reference direct length-prefixed
+  start_reference naive length-prefixed
+fi
 if in_run f; then
   start_reference direct-tls lines
 fi
 
 log "warming up every server for ${SERVER_WARMUP} s"
-abcd=0
-for sc in a b c d; do
-  in_run "$sc" && abcd=1
-done
 for s in "${SERVERS[@]}"; do
   # a variant whose scenarios (+scenarios=) use one port only gets both warm-ups' time on that port: its JIT needs
   # the same load as the others' before its throughput settles
   lines=0
   binary=0
-  if [ "$abcd" = 1 ]; then
+  if [ "$ABCD" = 1 ]; then
     { runs "$s" a || runs "$s" b || runs "$s" c; } && lines=1
     runs "$s" d && binary=1
   fi
