@@ -32,7 +32,8 @@
 #   BENCH_JMH=1               0 skips the JMH framer benchmarks
 #   BENCH_SCENARIOS="a b c d f"
 #   BENCH_CONNECT=1           0 leaves (f) out (of BENCH_SCENARIOS too), and with it tcpgate-admission, tcpgate-tls and
-#                             direct-tls; (f) adds about 3 minutes (3 rounds x 5 servers x 7 s, and warm-ups)
+#                             direct-tls; (f) adds about 3 minutes (3 rounds x 5 servers x 7 s, the warm-ups, and
+#                             2 s more for each TLS run, in which the client JVM warms up its own TLS crypto first)
 #   BENCH_CONNECT_LOOPS=50    concurrent client loops of (f), each a thread with blocking sockets. Every socket is
 #                             closed with SO_LINGER 0 (a RST): closing first with a FIN would leave each client port in
 #                             TIME_WAIT for 60 s, and thousands of connections a second exhaust the ephemeral ports
@@ -556,7 +557,7 @@ describe_machine() {
     echo "retries=$RETRIES"
     echo "tcpgate_extra_opts=$TCPGATE_EXTRA"
     echo "scenarios=$SCENARIOS"
-    if in_run f; then
+    if [ -n "$TLS_CERT" ]; then
       echo "connect_loops=$CONNECT_LOOPS"
       echo "connect_close=rst"
       echo "tls_cert=ECDSA P-256, CN=localhost, subjectAltName IP:127.0.0.1, made by $(openssl version | cut -d' ' -f1-2)"

@@ -396,7 +396,10 @@ public final class BenchReport {
       md.append(" TLS: ").append(protocol).append(" negotiated, full handshakes only (each connection has its own "
               + "client session identity, so none is resumed), no SNI; the client trusts only the run's "
               + "self-signed certificate (")
-          .append(settings.getOrDefault("tls_cert", "?").trim()).append(") and checks that it names 127.0.0.1.");
+          .append(settings.getOrDefault("tls_cert", "?").trim()).append(") and checks that it names 127.0.0.1. The "
+              + "JDK's elliptic-curve code is plain Java, slow until compiled, and each run is a fresh client JVM: "
+              + "before its loops start, a TLS run's client runs its side of the handshake's key agreement and "
+              + "signature checks in-process for 2 s, without touching the server.");
     }
     md.append("\n\n");
     md.append("| server | TLS | conn/s | × reference | p50 µs | p99 µs | p99 × reference | server CPU µs/conn "

@@ -14,13 +14,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import javax.crypto.KeyAgreement;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -49,7 +54,11 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * <p>TLS handshakes are full ones: each connection gets its own TLS identity (a peer host name of its own for the
  * JDK's client session cache, which is cut to one entry), so no session is ever offered for resumption. SNI is not
- * sent (the servers have one certificate); the certificate is still checked against the target IP.
+ * sent (the servers have one certificate); the certificate is still checked against the target IP. The JDK's
+ * elliptic-curve code is plain Java and several times slower until the JIT has compiled it, and every run is a fresh
+ * client JVM: before its loops start, a TLS client runs the operations of its side of a handshake (X25519 and P-256
+ * key agreement, P-256 ECDSA verification) in-process for {@code --tls-client-warmup} seconds (2), so that the
+ * client's JIT warm-up does not fall into the server's window (the server is not touched meanwhile).
  *
  * <p>A connection counts when its reply arrives during the measured window; its latency is from just before
  * {@code connect()} to the reply (TCP connect, handshake, one round trip). Errors in any phase: failed or refused
@@ -82,6 +91,7 @@ final class ConnectLoad {
     InetSocketAddress target = new InetSocketAddress(LoadGenerator.loopback(o.host), o.port);
     Payload payload = new Payload(o.framing, o.size);
     Tls tls = o.tlsTrust == null ? null : new Tls(Path.of(o.tlsTrust), target);
+    long cryptoWarmupOps = tls == null ? 0 : Tls.warmUpCrypto(o.tlsClientWarmup);
     Control control = new Control();
     List<Loop> loops = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
@@ -181,6 +191,7 @@ final class ConnectLoad {
         .put("size", o.size)
         .put("tls", tls != null)
         .put("tlsProtocol", protocol)
+        .put("tlsClientWarmupOps", tls == null ? null : cryptoWarmupOps)
         .put("close", "rst")
         .put("warmupS", o.warmup)
         .put("windowS", LoadGenerator.round(window, 3))
@@ -240,6 +251,48 @@ final class ConnectLoad {
       // the identity check runs against the IP address of the target, not the per-connection peer name
       parameters.setEndpointIdentificationAlgorithm(null);
       parameters.setServerNames(List.of());
+    }
+
+    /**
+     * Runs the client's side of the handshake's public-key operations in-process until {@code seconds} have passed:
+     * X25519 and P-256 key pairs and agreements, P-256 ECDSA verifications. Returns the rounds done.
+     */
+    static long warmUpCrypto(double seconds) throws GeneralSecurityException {
+      if (seconds <= 0) {
+        return 0;
+      }
+      KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+      ec.initialize(new ECGenParameterSpec("secp256r1"));
+      KeyPair signer = ec.generateKeyPair();
+      byte[] message = new byte[128];
+      Signature sign = Signature.getInstance("SHA256withECDSA");
+      sign.initSign(signer.getPrivate());
+      sign.update(message);
+      byte[] signature = sign.sign();
+      KeyPairGenerator x25519 = KeyPairGenerator.getInstance("X25519");
+      KeyPair xPeer = x25519.generateKeyPair();
+      KeyPair ecPeer = ec.generateKeyPair();
+      long end = System.nanoTime() + (long) (seconds * 1e9);
+      long rounds = 0;
+      while (System.nanoTime() < end) {
+        Signature verify = Signature.getInstance("SHA256withECDSA");
+        verify.initVerify(signer.getPublic());
+        verify.update(message);
+        if (!verify.verify(signature)) {
+          throw new GeneralSecurityException("ECDSA warm-up: a good signature did not verify");
+        }
+        agree("X25519", x25519.generateKeyPair(), xPeer);
+        agree("ECDH", ec.generateKeyPair(), ecPeer);
+        rounds++;
+      }
+      return rounds;
+    }
+
+    private static void agree(String algorithm, KeyPair mine, KeyPair peer) throws GeneralSecurityException {
+      KeyAgreement agreement = KeyAgreement.getInstance(algorithm);
+      agreement.init(mine.getPrivate());
+      agreement.doPhase(peer.getPublic(), true);
+      agreement.generateSecret();
     }
 
     /** Handshakes over a connected socket; the returned socket closes {@code raw} when closed. */

@@ -83,7 +83,8 @@ public final class LoadGenerator {
       "         [--label k=v,...]",
       "       LoadGenerator --port P --scale K --server-pid PID [--admin-port A] [--batch B] [--settle SECONDS]",
       "         [--traffic-frames 10] [--no-gc] [--framing ...] [--size S] [--json]",
-      "       LoadGenerator --port P --connect-rate [--connections C] [--tls-trust CERT.pem] [--duration SECONDS]",
+      "       LoadGenerator --port P --connect-rate [--connections C] [--tls-trust CERT.pem [--tls-client-warmup 2]]",
+      "         [--duration SECONDS]",
       "         [--warmup SECONDS] [--server-pid PID] [--framing ...] [--size S] [--json] [--label k=v,...]");
 
   private LoadGenerator() {
@@ -116,6 +117,7 @@ public final class LoadGenerator {
     boolean json;
     boolean connectRate;
     String tlsTrust;
+    double tlsClientWarmup = 2;
     boolean serverThreads;
     boolean help;
     JsonObject labels = new JsonObject();
@@ -180,6 +182,7 @@ public final class LoadGenerator {
           case "--connect-timeout": o.connectTimeout = doubleIn(arg, value, 1, 600); break;
           case "--label": o.labels = parseLabels(o.labels, value); break;
           case "--tls-trust": o.tlsTrust = value; break;
+          case "--tls-client-warmup": o.tlsClientWarmup = doubleIn(arg, value, 0, 600); break;
           default: throw new IllegalArgumentException("unknown option " + arg);
         }
       }
