@@ -399,7 +399,10 @@ public final class BenchReport {
           .append(settings.getOrDefault("tls_cert", "?").trim()).append(") and checks that it names 127.0.0.1. The "
               + "JDK's elliptic-curve code is plain Java, slow until compiled, and each run is a fresh client JVM: "
               + "before its loops start, a TLS run's client runs its side of the handshake's key agreement and "
-              + "signature checks in-process for 2 s, without touching the server.");
+              + "signature checks in-process for 2 s, without touching the server. The client's side of a "
+              + "handshake (ECDSA verification above all) costs the JDK more CPU than the server's, and client and "
+              + "servers share the cores: TLS conn/s is bounded by the client as much as by the server, so compare "
+              + "the TLS servers by their CPU per connection.");
     }
     md.append("\n\n");
     md.append("| server | TLS | conn/s | × reference | p50 µs | p99 µs | p99 × reference | server CPU µs/conn "
