@@ -38,8 +38,8 @@
 #                             closed with SO_LINGER 0 (a RST): closing first with a FIN would leave each client port in
 #                             TIME_WAIT for 60 s, and thousands of connections a second exhaust the ephemeral ports
 #                             (net.ipv4.ip_local_port_range, ~28,000 by default) within seconds. TLS handshakes are all
-#                             full ones (no resumption). Before the rounds each server gets connect load for
-#                             BENCH_SERVER_WARMUP s, half that if it was warmed up for scenarios a-d already.
+#                             full ones (no resumption). Before the rounds each server of (f) gets connect load for
+#                             half of BENCH_SERVER_WARMUP.
 #                             (f) needs openssl: run.sh makes a self-signed P-256 certificate for 127.0.0.1 in
 #                             target/bench/<run>/tls/ for direct-tls and the tcpgate TLS variants.
 #   BENCH_SERVER_JAVA_OPTS    JVM flags of every server (default: -Xms256m -Xmx1g, G1)
@@ -683,10 +683,10 @@ for s in "${SERVERS[@]}"; do
     load "$s" length-prefixed "$OUT/warmup.jsonl" 0 ${SC_ARGS[d]} --warmup 0 --duration "$seconds" \
       --label scenario=warmup,server="$s"
   fi
-  # (f)'s path, accept to close (TLS handshakes included): the whole warm-up for a server that runs (f) only, half
-  # of it for one that has just had the request load above
+  # (f)'s path, accept to close (TLS handshakes included), for half the time, which keeps (f) at about 3 minutes;
+  # every run of (f) has its own warm-up besides, and the rounds rotate the order
   if in_run f && runs "$s" f; then
-    seconds=$(awk -v w="$SERVER_WARMUP" -v k=$((lines + binary > 0 ? 1 : 2)) 'BEGIN { print w * k / 2 }')
+    seconds=$(awk -v w="$SERVER_WARMUP" 'BEGIN { print w / 2 }')
     if awk -v s="$seconds" 'BEGIN { exit !(s >= 0.1) }'; then
       # shellcheck disable=SC2086
       load "$s" lines "$OUT/warmup.jsonl" 0 ${SC_ARGS[f]} --warmup 0 --duration "$seconds" \
