@@ -196,6 +196,8 @@ SC_FRAMING[f]=lines
 for sc in $SCENARIOS; do
   [ -n "${SC_ARGS[$sc]:-}" ] || { echo "BENCH_SCENARIOS: unknown scenario '$sc' (a b c d f)" >&2; exit 2; }
 done
+[ "$MODE" != full ] || [ -n "${SCENARIOS// /}" ] \
+  || { echo "BENCH_SCENARIOS names no scenario (BENCH_CONNECT=0 took f out of '${BENCH_SCENARIOS:-}')" >&2; exit 2; }
 
 # in_run SCENARIO: whether this run has that scenario
 in_run() {

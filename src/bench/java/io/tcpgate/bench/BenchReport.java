@@ -381,8 +381,8 @@ public final class BenchReport {
     md.append("What a connection costs rather than a request: admission and TLS included. `LoadGenerator "
             + "--connect-rate`: ").append(any.getInteger("connections"))
         .append(" client loops, each a thread with blocking sockets, each over and over: connect to 127.0.0.1, "
-            + "(TLS: a full handshake), send one ").append(any.getInteger("size")).append("-byte ")
-        .append(any.getString("framing")).append(" frame, read its reply and check it, close. Every socket is "
+            + "(TLS: a full handshake), send one ").append(any.getInteger("size")).append("-byte frame (")
+        .append(any.getString("framing")).append(" framing), read its reply and check it, close. Every socket is "
             + "closed with `SO_LINGER 0`, a RST: the reply has been read, so nothing is lost, and neither side keeps "
             + "the connection in TIME_WAIT (closing first with a FIN, the client would hold each port for 60 s, and "
             + "a few thousand connections a second exhaust the ~28,000 ephemeral ports of the default "
@@ -463,7 +463,7 @@ public final class BenchReport {
           server, base, signed(extra), fixed(median(runs, BenchReport::cpuPerConn), 1),
           fixed(median(plain, BenchReport::cpuPerConn), 1),
           ratio(median(runs, r -> r.getDouble("throughput")), median(plain, r -> r.getDouble("throughput"))),
-          signed(median(runs, r -> lat(r, "p50")) - median(plain, r -> lat(r, "p50")))));
+          signedUs(median(runs, r -> lat(r, "p50")) - median(plain, r -> lat(r, "p50")))));
     }
     if (!costs.isEmpty()) {
       md.append("What admission and TLS add, from the medians above (the CPU difference is the steadier figure on "
@@ -489,6 +489,13 @@ public final class BenchReport {
   /** Server CPU µs per connection of a connect-rate result. */
   static double cpuPerConn(JsonObject r) {
     return num(r.getJsonObject("server").getValue("cpuUsPerConn"));
+  }
+
+  private static String signedUs(double v) {
+    if (Double.isNaN(v)) {
+      return "–";
+    }
+    return Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%+,.0f", v) : String.format(Locale.ROOT, "%+.1f", v);
   }
 
   private static String signed(double v) {
