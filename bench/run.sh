@@ -350,6 +350,8 @@ record() {
     line+="${line:+ }$arg"
   done
   line=${line//"$CP"/\$CP}
+  # the run's certificate and TLS configs, relative to the repository like everything else here
+  line=${line//"$ROOT/"/}
   printf '%s\n' "$line" >> "$OUT/commands.txt"
 }
 
