@@ -665,7 +665,7 @@ if in_run f; then
   start_reference direct-tls lines
 fi
 
-log "warming up every server for ${SERVER_WARMUP} s"
+log "warming up every server: ${SERVER_WARMUP} s per port of request load for a-d, half that of connect load for (f)"
 for s in "${SERVERS[@]}"; do
   # a variant whose scenarios (+scenarios=) use one port only gets both warm-ups' time on that port: its JIT needs
   # the same load as the others' before its throughput settles
