@@ -11,7 +11,7 @@
 #                           and again (LoadGenerator --connect-rate), against tcpgate, tcpgate-admission (admission
 #                           limits and rules that refuse nothing but all run), tcpgate-tls and the references direct
 #                           and direct-tls (direct over TLS); all several rounds in rotating order; then (e)
-#                           the 15,000-connection scale run against tcpgate, direct and naive; then the JMH framer
+#                           the 19,000-connection scale run against tcpgate, direct and naive; then the JMH framer
 #                           benchmarks. Writes docs/BENCHMARKS.md.
 #   bench/run.sh profile    a JFR CPU profile of tcpgate under scenario (a) (BENCH_PROFILE_SCENARIO=b|c|d|f for
 #                           another), summarised by top frames
@@ -27,7 +27,7 @@
 #   BENCH_SERVER_WARMUP=10    seconds of load each server gets once on each port, before the rounds: tcpgate's JIT
 #                             needs over 10 s of load before its throughput settles (a variant whose scenarios use
 #                             one port only gets twice this on that port)
-#   BENCH_SCALE=15000         connections of the scale run (e); 0 skips it
+#   BENCH_SCALE=19000         connections of the scale run (e); 0 skips it (the machine's descriptor limit is 20,000)
 #   BENCH_SCALE_BATCH=500     connections opened per batch in the scale run
 #   BENCH_JMH=1               0 skips the JMH framer benchmarks
 #   BENCH_SCENARIOS="a b c d f"
@@ -82,6 +82,9 @@
 #                                                     (the dispatch modes differ in how frames reach the worker, not
 #                                                     in what accepting a connection costs: tcpgate alone stands for
 #                                                     them in (f))
+#     tcpgate-pinned-nio=bench/tcpgate-bench-pinned-nio.json+scenarios=ab  tcpgate-pinned on the NIO transport
+#                                                     ("transport": "nio"; the others run on epoll, the default
+#                                                     where it loads): the transports compared in the same run
 #     tcpgate-admission=bench/tcpgate-bench-admission.json+scenarios=f
 #                                                     tcpgate with "admission" on its listeners: connection limits,
 #                                                     per-IP limits, connect-rate buckets and six allow/deny rules
@@ -131,7 +134,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 WARMUP=${BENCH_WARMUP:-2}
 DURATION=${BENCH_DURATION:-5}
 SERVER_WARMUP=${BENCH_SERVER_WARMUP:-10}
-SCALE=${BENCH_SCALE:-15000}
+SCALE=${BENCH_SCALE:-19000}
 SCALE_BATCH=${BENCH_SCALE_BATCH:-500}
 SCALE_SETTLE=2
 SCALE_TRAFFIC=10
@@ -179,6 +182,7 @@ CONNECT_DEFAULTS="tcpgate-admission=bench/tcpgate-bench-admission.json+scenarios
 [ "$CONNECT" = 0 ] && CONNECT_DEFAULTS=""
 TCPGATE_SERVERS=${BENCH_TCPGATE_SERVERS:-"tcpgate=$CONF tcpgate-parallel=bench/tcpgate-bench-parallel.json+scenarios=abcd
   ${EL_CONF:+tcpgate-el=$EL_CONF+scenarios=abcd} tcpgate-pinned=bench/tcpgate-bench-pinned.json+scenarios=abcd
+  tcpgate-pinned-nio=bench/tcpgate-bench-pinned-nio.json+scenarios=ab
   $NODE_DEFAULTS $CONNECT_DEFAULTS"}
 
 # the standard scenarios: load-generator arguments, and which framing (port) they use
