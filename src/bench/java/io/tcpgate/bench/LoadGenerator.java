@@ -73,7 +73,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LoadGenerator {
 
-  static final int MAX_CONNECTIONS = 15_000;
+  static final int MAX_CONNECTIONS = 19_500;
 
   private static final String USAGE = String.join("\n",
       "usage: LoadGenerator --port P [--host 127.0.0.1|::1] [--connections C] [--pipeline P] [--size S]",
