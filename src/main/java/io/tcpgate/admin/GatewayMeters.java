@@ -60,6 +60,8 @@ public final class GatewayMeters {
     gauge(registry, "tcpgate.servers", "NetServer instances listening", stats, ListenerStats::servers, tags);
     counter(registry, "tcpgate.backpressure.pauses", "Times a connection stopped reading for backpressure", null,
       stats, ListenerStats::pauses, tags);
+    gauge(registry, "tcpgate.accept.paused", "1 while accepting is stopped because the listener is saturated"
+      + " (overload.stopAccepting)", stats, s -> s.acceptPaused() ? 1 : 0, tags);
     counter(registry, "tcpgate.accept.errors", "Failed accepts (accepting continued)", null, stats,
       ListenerStats::acceptErrors, tags);
     if (stats.hasCertificate()) {

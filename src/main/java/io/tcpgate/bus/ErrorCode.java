@@ -24,7 +24,17 @@ public enum ErrorCode {
    * The connection was refused by the listener's admission (with {@code onRefuse: message}); the message is the
    * reason, e.g. {@code max-connections-per-ip}. The connection is closed after this reply, before any frame is read.
    */
-  REFUSED("refused");
+  REFUSED("refused"),
+  /**
+   * The frame was not processed because the gateway is saturated ({@code overload}); the connection stays open.
+   * Unlike {@code timeout}, whose outcome is unknown, a busy frame is safe to send again.
+   */
+  BUSY("busy"),
+  /**
+   * The connection reached its maximum age: every frame read before was answered, frames not read were not
+   * processed (safe to send again, on a new connection); the gateway closes after this reply.
+   */
+  GOAWAY("goaway");
 
   private final String code;
 

@@ -87,6 +87,22 @@ final class JsonFields {
     return (int) longValue(key, defaultValue, min, max);
   }
 
+  /** A number, integer or not, between {@code min} and {@code max}; {@code defaultValue} when absent. */
+  double doubleValue(String key, double defaultValue, double min, double max) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (!(value instanceof Number)) {
+      throw new ConfigException(child(key), "must be a number (got " + typeName(value) + ")");
+    }
+    double number = ((Number) value).doubleValue();
+    if (!(number >= min && number <= max)) {
+      throw new ConfigException(child(key), "must be between " + min + " and " + max + " (got " + value + ")");
+    }
+    return number;
+  }
+
   /** A required number &gt; 0, integer or not. */
   double positiveNumber(String key) {
     Object value = json.getValue(key);

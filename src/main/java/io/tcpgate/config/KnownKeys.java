@@ -24,6 +24,8 @@ final class KnownKeys {
     all.addAll(AdmissionConfig.RATE_KEYS);
     all.addAll(ProxyProtocolConfig.KEYS);
     all.addAll(TlsConfig.KEYS);
+    all.addAll(ConnectionAgeConfig.KEYS);
+    all.addAll(OverloadConfig.KEYS);
     ALL = Set.copyOf(all);
   }
 

@@ -33,6 +33,8 @@ import java.util.Set;
  * @param admission       which connections are let in: limits, rates and rules, decided at accept time
  * @param proxyProtocol   whether connections start with a PROXY protocol header, and from which peers
  * @param tls             TLS, or {@code null} for plain TCP
+ * @param age             the maximum connection age, off by default
+ * @param overload        when frames get {@code ERR busy}, off by default
  */
 public record ListenerConfig(
   String name,
@@ -53,7 +55,9 @@ public record ListenerConfig(
   DispatchMode dispatch,
   AdmissionPolicy admission,
   ProxyProtocolConfig proxyProtocol,
-  TlsConfig tls) {
+  TlsConfig tls,
+  ConnectionAgeConfig age,
+  OverloadConfig overload) {
 
   /** Request timeout unless configured: 5 s. */
   public static final long DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
@@ -72,9 +76,11 @@ public record ListenerConfig(
 
   static final Set<String> KEYS = Set.of("name", "host", "port", "family", "instances", "address", "body", "reply",
     "publish", "framing", "requestTimeoutMs", "idleTimeoutSeconds", "frameTimeoutMs", "maxInFlight", "errorTemplate",
-    "dispatch", "admission", "proxyProtocol", "tls");
+    "dispatch", "admission", "proxyProtocol", "tls", "maxConnectionAgeSeconds", "maxConnectionAgeJitter",
+    "maxConnectionAgeGraceMs", "sendGoaway", "overload");
   static final Set<String> DEFAULT_KEYS = Set.of("requestTimeoutMs", "idleTimeoutSeconds", "frameTimeoutMs",
-    "maxInFlight", "maxFrameBytes", "errorTemplate", "instances", "dispatch", "admission");
+    "maxInFlight", "maxFrameBytes", "errorTemplate", "instances", "dispatch", "admission", "maxConnectionAgeSeconds",
+    "maxConnectionAgeJitter", "maxConnectionAgeGraceMs", "sendGoaway", "overload");
 
   static ListenerConfig fromJson(Object value, String path, JsonObject defaults) {
     JsonFields f = JsonFields.of(value, path, KEYS);
@@ -124,7 +130,9 @@ public record ListenerConfig(
       dispatch,
       AdmissionConfig.fromJson(f.object("admission"), f.child("admission"), d.object("admission")),
       ProxyProtocolConfig.fromJson(f.object("proxyProtocol"), f.child("proxyProtocol")),
-      TlsConfig.fromJson(f.object("tls"), f.child("tls")));
+      TlsConfig.fromJson(f.object("tls"), f.child("tls")),
+      ConnectionAgeConfig.fromJson(f, d),
+      OverloadConfig.fromJson(f.object("overload"), f.child("overload"), d.object("overload")));
   }
 
   /** The admission policy with this listener's trusted proxies when the PROXY protocol is on. */

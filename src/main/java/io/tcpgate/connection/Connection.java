@@ -28,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -103,6 +104,9 @@ public final class Connection implements FrameSink, PushTarget {
     socket.closeHandler(v -> onClosed());
     socket.shutdownHandler(v -> onDrain());
     listener.idleSweeper.add(this);
+    if (config.age().enabled()) {
+      deadlines.armAge(config.age().drawMillis(ThreadLocalRandom.current()), this::onMaxAge);
+    }
   }
 
   /** The connection's id, unique across JVMs. */
@@ -204,6 +208,10 @@ public final class Connection implements FrameSink, PushTarget {
     stats.frameIn();
     long sequence = nextSequence++;
     long completeNanos = System.nanoTime();
+    if (saturated()) {
+      refuse(ErrorCode.BUSY, Outcome.BUSY, completeNanos);
+      return;
+    }
     Object body;
     try {
       body = FrameCodec.requestBody(config.body(), frame);
@@ -224,11 +232,24 @@ public final class Connection implements FrameSink, PushTarget {
     ReplySlot slot = new ReplySlot(this, body, sequence, completeNanos);
     replies.add(slot);
     stats.requestStarted();
+    if (config.overload().stopAccepting()) {
+      listener.accepting.inFlight(stats.inFlight());
+    }
     dispatcher.submit(slot);
     armRequestDeadline();
     if (replies.size() >= config.maxInFlight()) {
       updateReading();
     }
+  }
+
+  /**
+   * Whether a new frame must be refused with {@code ERR busy}: the listener's frames in flight across its connections
+   * reached {@code overload.maxInFlight}, or this event loop runs later than {@code overload.maxEventLoopLagMs}.
+   */
+  private boolean saturated() {
+    var overload = config.overload();
+    return overload.limitsInFlight() && stats.inFlight() >= overload.maxInFlight()
+      || listener.lag != null && listener.lag.lagMs() > overload.maxEventLoopLagMs();
   }
 
   MultiMap requestHeaders(long sequence) {
@@ -299,13 +320,15 @@ public final class Connection implements FrameSink, PushTarget {
   void requestFailed(ReplySlot slot, Throwable cause) {
     Outcome outcome = failureOutcome(cause);
     if (outcome == Outcome.TIMEOUT && System.nanoTime() - slot.sentNanos() < requestTimeoutNanos) {
-      // Vert.x answers TIMEOUT ("Discarded the request") for a request that reached a consumer unregistered while it
-      // was on its way, e.g. a bridge client that just disconnected: nobody handled it, and its deadline is not over
-      outcome = Outcome.NO_HANDLER;
+      // Vert.x answers TIMEOUT ("Discarded the request") at once for a request its consumer did not take: a full
+      // queue (maxBufferedMessages) or a consumer unregistered while the request was on its way. Nobody processed it
+      // and its deadline is not over: busy, safe to send again, not a timeout whose outcome is unknown
+      outcome = Outcome.BUSY;
     }
     ErrorCode code = switch (outcome) {
       case TIMEOUT -> ErrorCode.TIMEOUT;
       case NO_HANDLER -> ErrorCode.NO_HANDLER;
+      case BUSY -> ErrorCode.BUSY;
       default -> ErrorCode.WORKER_FAILED;
     };
     String detail = code != ErrorCode.WORKER_FAILED ? null
@@ -341,6 +364,9 @@ public final class Connection implements FrameSink, PushTarget {
     }
     stats.requestEnded();
     stats.outcome(outcome);
+    if (config.overload().stopAccepting()) {
+      listener.accepting.inFlight(stats.inFlight());
+    }
     slot.complete(bytes, closeAfter);
     if (closeAfter) {
       // nothing after a reply that closes the connection is answered, so nothing after it may be processed
@@ -502,14 +528,40 @@ public final class Connection implements FrameSink, PushTarget {
 
   /** Queues a last error reply after the frames already taken, then closes once it is written. */
   private void finishWith(ErrorCode code, CloseReason reason) {
+    finishWith(listener.framedError(code), reason);
+  }
+
+  /** Stops reading, queues {@code last} (or nothing) after the frames already taken, and closes once it is written. */
+  private boolean finishWith(Buffer last, CloseReason reason) {
     if (state != ConnectionState.OPEN && state != ConnectionState.DRAINING && state != ConnectionState.INPUT_ENDED) {
-      return;
+      return false;
     }
     moveTo(ConnectionState.FINISHING);
     closeReason = reason;
     updateReading();
-    replies.add(ReplySlot.answered(System.nanoTime(), listener.framedError(code), true));
+    replies.add(ReplySlot.answered(System.nanoTime(), last, true));
     replies.answered();
+    return true;
+  }
+
+  /**
+   * The connection reached its maximum age: it stops reading (frames not read are not processed, safe to send again),
+   * answers every frame already taken, writes {@code goaway} if the listener says so, and closes with a FIN; if the
+   * answers take longer than the grace period, it closes anyway.
+   */
+  private void onMaxAge() {
+    LOG.debug("[c-{}] maximum age reached, {} frame(s) still to answer", id, replies.size());
+    Buffer goaway = config.age().goaway() ? listener.framedError(ErrorCode.GOAWAY) : null;
+    if (!finishWith(goaway, CloseReason.MAX_AGE)) {
+      return;
+    }
+    deadlines.armAge(config.age().graceMs(), () -> {
+      if (state == ConnectionState.FINISHING) {
+        LOG.debug("[c-{}] grace period over with {} frame(s) unanswered, closing", id, replies.size());
+        closeReason = CloseReason.MAX_AGE_FORCED;
+        closeNow(CloseReason.MAX_AGE_FORCED);
+      }
+    });
   }
 
   private void closeAfterWrites(CloseReason reason) {

@@ -5,8 +5,8 @@ import io.vertx.core.Vertx;
 
 /**
  * A connection's timers, at most one of each kind: the request deadline (armed for the oldest request still waiting
- * for its reply), the frame deadline (armed while a frame is incomplete) and the close linger (a last write that must
- * not hold a closing connection forever). Each pending timer is counted in the listener's books, so a leak shows.
+ * for its reply), the frame deadline (armed while a frame is incomplete), the close linger (a last write that must
+ * not hold a closing connection forever) and the age limit (then its grace period), when the listener has one. Each pending timer is counted in the listener's books, so a leak shows.
  * Confined to the connection's event loop; what happens when one fires is the connection's policy.
  */
 final class Deadlines {
@@ -16,6 +16,7 @@ final class Deadlines {
   private long requestTimer = -1;
   private long frameTimer = -1;
   private long lingerTimer = -1;
+  private long ageTimer = -1;
 
   Deadlines(Vertx vertx, ListenerStats stats) {
     this.vertx = vertx;
@@ -57,8 +58,18 @@ final class Deadlines {
     }
   }
 
+  /** Arms the age timer, replacing one that is pending (the age limit gives way to its grace period). */
+  void armAge(long delayMs, Runnable expired) {
+    ageTimer = cancel(ageTimer);
+    ageTimer = start(delayMs, () -> {
+      ageTimer = -1;
+      expired.run();
+    });
+  }
+
   /** Cancels every pending timer (the connection closed). */
   void cancelAll() {
+    ageTimer = cancel(ageTimer);
     requestTimer = cancel(requestTimer);
     frameTimer = cancel(frameTimer);
     lingerTimer = cancel(lingerTimer);

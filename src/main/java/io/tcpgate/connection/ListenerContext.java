@@ -29,6 +29,8 @@ public final class ListenerContext {
   final IdleSweeper idleSweeper;
   final RequestSender requests;
   final PinnedInstances pinned;
+  final LagProbe lag;
+  volatile AcceptControl accepting = AcceptControl.ALWAYS;
   private final Vertx vertx;
   private final Map<ErrorCode, Buffer> framedErrors = new EnumMap<>(ErrorCode.class);
 
@@ -41,14 +43,23 @@ public final class ListenerContext {
     this.idleSweeper = new IdleSweeper(vertx, TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds()));
     this.requests = connections.requests();
     this.pinned = connections.pinned();
+    this.lag = config.overload().maxEventLoopLagMs() > 0 ? new LagProbe(vertx) : null;
     for (ErrorCode code : ErrorCode.values()) {
       framedErrors.put(code, frame(errors.render(code, null)));
     }
   }
 
-  /** Starts the instance's idle sweeper; call on the instance's event loop once it listens. */
+  /** Starts the instance's idle sweeper (and lag probe); call on the instance's event loop once it listens. */
   public void start() {
     idleSweeper.start();
+    if (lag != null) {
+      lag.start();
+    }
+  }
+
+  /** Where this instance's connections report the listener's frames in flight ({@code overload.stopAccepting}). */
+  public void acceptControl(AcceptControl control) {
+    this.accepting = control;
   }
 
   /** Takes a socket the admission let in: from here on the connection owns it. Call on the socket's event loop. */

@@ -59,7 +59,8 @@ public final class GatewayTransport implements Transport {
   private final Transport base;
   private final boolean epoll;
   private final AcceptErrorListener acceptErrors;
-  private final Set<Channel> listening = ConcurrentHashMap.newKeySet();
+  /** Every listening socket of this process's gateways (several per JVM in tests), while open. */
+  private static final Set<Channel> LISTENING = ConcurrentHashMap.newKeySet();
 
   /** NIO, whatever the platform. */
   public GatewayTransport(AcceptErrorListener acceptErrors) {
@@ -174,8 +175,8 @@ public final class GatewayTransport implements Transport {
         : family == null ? new NioServerSocketChannel() : new NioServerSocketChannel(open(family));
       channel.pipeline().addLast("tcpgate-accept-gate", AcceptGates.handler());
       channel.pipeline().addLast("tcpgate-accept-errors", new AcceptErrorHandler(acceptErrors, ACCEPT_BACKOFF_MS));
-      listening.add(channel);
-      channel.closeFuture().addListener(f -> listening.remove(channel));
+      LISTENING.add(channel);
+      channel.closeFuture().addListener(f -> LISTENING.remove(channel));
       return channel;
     };
   }
@@ -187,7 +188,7 @@ public final class GatewayTransport implements Transport {
    */
   public Future<Void> closeListeningSockets(Collection<Integer> ports) {
     List<Future<Void>> closed = new ArrayList<>();
-    for (Channel channel : listening) {
+    for (Channel channel : LISTENING) {
       if (channel.localAddress() instanceof InetSocketAddress
         && ports.contains(((InetSocketAddress) channel.localAddress()).getPort())) {
         channel.config().setAutoRead(false);
@@ -197,6 +198,19 @@ public final class GatewayTransport implements Transport {
       }
     }
     return Future.join(closed).mapEmpty();
+  }
+
+  /**
+   * Stops or resumes accepting on the listening socket bound to {@code bound}: while stopped, new connections wait in
+   * the kernel's backlog (they are neither accepted nor refused). Does nothing for a socket this transport did not
+   * open.
+   */
+  static void setAccepting(InetSocketAddress bound, boolean accepting) {
+    for (Channel channel : LISTENING) {
+      if (bound.equals(channel.localAddress())) {
+        channel.config().setAutoRead(accepting);
+      }
+    }
   }
 
   private static ServerChannel epollServerChannel(ProtocolFamily family) {

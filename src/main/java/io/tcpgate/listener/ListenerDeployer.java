@@ -95,6 +95,10 @@ public final class ListenerDeployer {
         if (gated && gateKey == null) {
           AcceptGates.register(bound, gate);
         }
+        if (listener.overload().stopAccepting()) {
+          AcceptSwitch accepting = new AcceptSwitch(bound, listener.overload(), listenerStats);
+          verticles.forEach(v -> v.acceptControl(accepting));
+        }
         TlsReloader reloader = tls == null ? null : new TlsReloader(vertx, listener.name(), listener.tls(),
           listenerStats, tls, () -> verticles.stream().map(ListenerVerticle::server).toList());
         RunningListener running;

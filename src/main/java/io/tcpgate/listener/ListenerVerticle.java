@@ -31,6 +31,7 @@ final class ListenerVerticle extends VerticleBase {
   private final Admission admission;
   private final TlsMaterial tls;
   private NetServer server;
+  private ListenerContext context;
   private boolean listening;
 
   /**
@@ -51,6 +52,7 @@ final class ListenerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ListenerContext listener = connections.forListener(config, stats);
+    context = listener;
     NetServerOptions options = new NetServerOptions()
       .setHost(config.host())
       .setPort(bindPort)
@@ -90,6 +92,11 @@ final class ListenerVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     return server.shutdown(drainTimeoutMs, TimeUnit.MILLISECONDS).andThen(ar -> stats.serverStopped());
+  }
+
+  /** Where this instance's connections report the listener's frames in flight. */
+  void acceptControl(io.tcpgate.connection.AcceptControl control) {
+    context.acceptControl(control);
   }
 
   NetServer server() {

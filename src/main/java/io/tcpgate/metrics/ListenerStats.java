@@ -19,7 +19,7 @@ public final class ListenerStats {
   public enum CloseReason {
     CLIENT("client"), RESET("reset"), IDLE_TIMEOUT("idle-timeout"), FRAME_TIMEOUT("frame-timeout"),
     FRAME_TOO_LARGE("frame-too-large"), BAD_FRAME("bad-frame"), SERVER("server"), SHUTDOWN("shutdown"),
-    ERROR("error");
+    ERROR("error"), MAX_AGE("max-age"), MAX_AGE_FORCED("max-age-forced");
 
     private final String tag;
 
@@ -36,7 +36,7 @@ public final class ListenerStats {
   /** How a frame's reply slot was settled. */
   public enum Outcome {
     OK("ok"), TIMEOUT("timeout"), NO_HANDLER("no-handler"), WORKER_FAILED("worker-failed"), BAD_JSON("bad-json"),
-    SHUTTING_DOWN("shutting-down"), SENT("sent"), ABANDONED("abandoned");
+    SHUTTING_DOWN("shutting-down"), SENT("sent"), ABANDONED("abandoned"), BUSY("busy");
 
     private final String tag;
 
@@ -69,6 +69,7 @@ public final class ListenerStats {
   private final LongAdder tlsReloadsApplied = new LongAdder();
   private final LongAdder tlsReloadsRejected = new LongAdder();
   private volatile long certificateNotAfterMillis = Long.MIN_VALUE;
+  private volatile boolean acceptPaused;
   private volatile LongConsumer latencyRecorder = nanos -> { };
 
   public ListenerStats(String listener) {
@@ -100,6 +101,16 @@ public final class ListenerStats {
       sum += adder.sum();
     }
     return sum;
+  }
+
+  /** Accepting stopped ({@code overload.stopAccepting}) or resumed. */
+  public void acceptPaused(boolean paused) {
+    acceptPaused = paused;
+  }
+
+  /** Whether accepting is stopped because the listener is saturated. */
+  public boolean acceptPaused() {
+    return acceptPaused;
   }
 
   /** New TLS files were checked: applied, or rejected with the previous ones kept. */
