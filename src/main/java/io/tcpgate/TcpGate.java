@@ -7,6 +7,7 @@ import io.tcpgate.cluster.HazelcastSettings;
 import io.tcpgate.admin.GatewayInfo;
 import io.tcpgate.admin.GatewayMeters;
 import io.tcpgate.admin.LogSetup;
+import io.tcpgate.admin.ProcessMeters;
 import io.tcpgate.admin.Readiness;
 import io.tcpgate.config.AdminConfig;
 import io.tcpgate.config.ClusterConfig;
@@ -46,6 +47,7 @@ public final class TcpGate {
   private final Vertx vertx;
   private final GatewayStats stats;
   private final PrometheusMeterRegistry registry;
+  private final ProcessMeters processMeters;
   private final Readiness readiness = new Readiness();
   private final int eventLoops;
   private final GatewayTransport transport;
@@ -54,11 +56,12 @@ public final class TcpGate {
   private AdminServer admin;
 
   private TcpGate(int eventLoops, Vertx vertx, GatewayStats stats, PrometheusMeterRegistry registry,
-                  GatewayTransport transport) {
+                  ProcessMeters processMeters, GatewayTransport transport) {
     this.eventLoops = eventLoops;
     this.vertx = vertx;
     this.stats = stats;
     this.registry = registry;
+    this.processMeters = processMeters;
     this.transport = transport;
   }
 
@@ -79,6 +82,8 @@ public final class TcpGate {
   public static Future<TcpGate> create(int eventLoops, ClusterConfig cluster, boolean eventBusMetrics) {
     GatewayStats stats = new GatewayStats();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // JVM and process meters (heap, GC, threads, classes, CPU, uptime, file descriptors) and tcpgate_build_info
+    ProcessMeters processMeters = ProcessMeters.bind(registry);
     GatewayTransport transport = new GatewayTransport(new AcceptErrorLog(stats));
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
       .setEnabled(true)
@@ -92,7 +97,8 @@ public final class TcpGate {
       .withMetrics(new MicrometerMetricsFactory(registry))
       .withTransport(transport.asVertxTransport());
     if (!cluster.enabled()) {
-      return Future.succeededFuture(new TcpGate(eventLoops, builder.build(), stats, registry, transport));
+      return Future.succeededFuture(new TcpGate(eventLoops, builder.build(), stats, registry, processMeters,
+        transport));
     }
     options.getEventBusOptions().setHost(cluster.host()).setPort(cluster.port());
     return builder.withClusterManager(new HazelcastClusterManager(HazelcastSettings.from(cluster)))
@@ -100,8 +106,9 @@ public final class TcpGate {
       .map(vertx -> {
         LOG.info("joined the cluster as {} (event bus {}:{}, Hazelcast port {}+)", cluster.role().configName(),
           cluster.host(), cluster.port(), cluster.hazelcastPort());
-        return new TcpGate(eventLoops, vertx, stats, registry, transport);
-      });
+        return new TcpGate(eventLoops, vertx, stats, registry, processMeters, transport);
+      })
+      .onFailure(err -> processMeters.close());
   }
 
   /** Vert.x's default number of event loops (twice the cores). */
@@ -174,9 +181,9 @@ public final class TcpGate {
       .transform(ar -> stopAdmin());
   }
 
-  /** Closes Vert.x and everything still on it. */
+  /** Closes Vert.x and everything still on it, and unhooks the JVM meters' listeners. */
   public Future<Void> close() {
-    return vertx.close();
+    return vertx.close().andThen(ar -> processMeters.close());
   }
 
   public Vertx vertx() {
