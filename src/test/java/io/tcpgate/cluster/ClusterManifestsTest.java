@@ -278,6 +278,9 @@ class ClusterManifestsTest {
       List<String> commandLine = new ArrayList<>(strings(c.getOrDefault("command", List.of())));
       commandLine.addAll(strings(c.getOrDefault("args", List.of())));
       assertThat(commandLine).as(what + "command line").contains("-conf");
+      assertThat(commandLine).as(what + "JVM flags: the module access Hazelcast needs is in the jar's manifest"
+        + " (Add-Opens, Add-Exports), which java -jar applies; see JarManifestIT")
+        .noneMatch(a -> a.matches("--add-(opens|exports|modules)(=.*)?"));
       String conf = commandLine.get(commandLine.lastIndexOf("-conf") + 1);
       assertThat(conf).as(what + "-conf vs. the ConfigMap mount").isEqualTo(mounted(deployment).path());
     }

@@ -329,6 +329,15 @@ class KubernetesManifestsTest {
       + " with -XX:MaxRAMPercentage").anyMatch(a -> a.startsWith("-XX:MaxRAMPercentage="));
     assertThat(jvmArgs).as("JVM flags: a fixed -Xmx ignores the container memory limit")
       .noneMatch(a -> a.startsWith("-Xmx"));
+    assertThat(jvmArgs).as("JVM flags of the Deployment: module access belongs in the jar's manifest (Add-Opens,"
+      + " Add-Exports), which java -jar applies; see JarManifestIT").noneMatch(KubernetesManifestsTest::moduleFlag);
+    assertThat(docker.commandLine()).as("Dockerfile ENTRYPOINT/CMD: module access belongs in the jar's manifest")
+      .noneMatch(KubernetesManifestsTest::moduleFlag);
+  }
+
+  /** {@code --add-opens}, {@code --add-exports}, {@code --add-modules} in either spelling. */
+  static boolean moduleFlag(String arg) {
+    return arg.matches("--add-(opens|exports|modules)(=.*)?");
   }
 
   // ---------------------------------------------------------------------------------------------------------------
