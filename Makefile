@@ -26,7 +26,7 @@ bench: ## benchmark each dispatch mode against direct/naive (loopback, ~17 min);
 	bash bench/run.sh
 
 k8s-check: ## check every Kubernetes layout against the real config; render them with kubectl if installed
-	$(MVN) $(MVN_FLAGS) test -Dtest='*Manifests*Test,NodeSidecarOverlayTest' -Dsurefire.failIfNoSpecifiedTests=false
+	$(MVN) $(MVN_FLAGS) test -Dtest='*Manifests*Test,*OverlayTest' -Dsurefire.failIfNoSpecifiedTests=false
 	bash k8s/check.sh
 
 clean: ## remove build output

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# make k8s-check: renders each layout with `kubectl kustomize` (k8s, k8s/cluster and every k8s/overlays/*) and, when
-# kubeconform is installed, validates them against the Kubernetes schemas. Installs nothing. The manifests' agreement
+# make k8s-check: renders each layout with `kubectl kustomize` (k8s, k8s/cluster, k8s/observability and every
+# k8s/overlays/*) and, when kubeconform is installed, validates them against the Kubernetes schemas (the Prometheus
+# Operator's PodMonitor and PrometheusRule have none there and are skipped; ObservabilityManifestsTest checks them).
+# Installs nothing. The manifests' agreement
 # with the gateway's config and defaults is checked by the tests in io.tcpgate.k8s and io.tcpgate.cluster (part of
 # `make test`), not here.
 # Environment: KUBECONFORM_SCHEMA_LOCATION (passed to kubeconform -schema-location, e.g. a local schema directory
@@ -14,7 +16,7 @@ if ! command -v kubectl >/dev/null 2>&1; then
   exit 0
 fi
 
-layouts=(k8s k8s/cluster)
+layouts=(k8s k8s/cluster k8s/observability)
 for overlay in k8s/overlays/*/; do
   if [[ -f "${overlay}kustomization.yaml" ]]; then
     layouts+=("${overlay%/}")
@@ -23,7 +25,8 @@ done
 
 kubeconform_args=()
 if command -v kubeconform >/dev/null 2>&1; then
-  kubeconform_args=(-strict -summary -schema-location "${KUBECONFORM_SCHEMA_LOCATION:-default}")
+  kubeconform_args=(-strict -summary -schema-location "${KUBECONFORM_SCHEMA_LOCATION:-default}"
+    -skip PodMonitor,PrometheusRule)
   if [[ -n "${KUBERNETES_VERSION:-}" ]]; then
     kubeconform_args+=(-kubernetes-version "$KUBERNETES_VERSION")
   fi

@@ -7,6 +7,7 @@ import io.tcpgate.cluster.HazelcastSettings;
 import io.tcpgate.admin.GatewayInfo;
 import io.tcpgate.admin.GatewayMeters;
 import io.tcpgate.admin.LogSetup;
+import io.tcpgate.admin.ProcessMeters;
 import io.tcpgate.admin.Readiness;
 import io.tcpgate.config.AdminConfig;
 import io.tcpgate.config.ClusterConfig;
@@ -48,6 +49,7 @@ public final class TcpGate {
   private final Vertx vertx;
   private final GatewayStats stats;
   private final PrometheusMeterRegistry registry;
+  private final ProcessMeters processMeters;
   private final Readiness readiness = new Readiness();
   private final int eventLoops;
   private final GatewayTransport transport;
@@ -56,11 +58,12 @@ public final class TcpGate {
   private AdminServer admin;
 
   private TcpGate(int eventLoops, Vertx vertx, GatewayStats stats, PrometheusMeterRegistry registry,
-                  GatewayTransport transport) {
+                  ProcessMeters processMeters, GatewayTransport transport) {
     this.eventLoops = eventLoops;
     this.vertx = vertx;
     this.stats = stats;
     this.registry = registry;
+    this.processMeters = processMeters;
     this.transport = transport;
   }
 
@@ -95,6 +98,8 @@ public final class TcpGate {
     } else {
       LOG.info("transport {}", transport.name());
     }
+    // JVM and process meters (heap, GC, threads, classes, CPU, uptime, file descriptors) and tcpgate_build_info
+    ProcessMeters processMeters = ProcessMeters.bind(registry);
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
       .setEnabled(true)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
@@ -107,7 +112,8 @@ public final class TcpGate {
       .withMetrics(new MicrometerMetricsFactory(registry))
       .withTransport(transport.asVertxTransport());
     if (!cluster.enabled()) {
-      return Future.succeededFuture(new TcpGate(eventLoops, builder.build(), stats, registry, transport));
+      return Future.succeededFuture(new TcpGate(eventLoops, builder.build(), stats, registry, processMeters,
+        transport));
     }
     options.getEventBusOptions().setHost(cluster.host()).setPort(cluster.port());
     return builder.withClusterManager(new HazelcastClusterManager(HazelcastSettings.from(cluster)))
@@ -115,8 +121,9 @@ public final class TcpGate {
       .map(vertx -> {
         LOG.info("joined the cluster as {} (event bus {}:{}, Hazelcast port {}+)", cluster.role().configName(),
           cluster.host(), cluster.port(), cluster.hazelcastPort());
-        return new TcpGate(eventLoops, vertx, stats, registry, transport);
-      });
+        return new TcpGate(eventLoops, vertx, stats, registry, processMeters, transport);
+      })
+      .onFailure(err -> processMeters.close());
   }
 
   /** The socket transport in use: {@code epoll} or {@code nio}. */
@@ -194,9 +201,9 @@ public final class TcpGate {
       .transform(ar -> stopAdmin());
   }
 
-  /** Closes Vert.x and everything still on it. */
+  /** Closes Vert.x and everything still on it, and unhooks the JVM meters' listeners. */
   public Future<Void> close() {
-    return vertx.close();
+    return vertx.close().andThen(ar -> processMeters.close());
   }
 
   public Vertx vertx() {

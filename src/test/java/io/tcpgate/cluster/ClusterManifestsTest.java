@@ -6,6 +6,7 @@ import io.tcpgate.config.ConfigException;
 import io.tcpgate.config.ConfigOverrides;
 import io.tcpgate.config.GatewayConfig;
 import io.tcpgate.config.ListenerConfig;
+import io.tcpgate.k8s.NetworkPolicies;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
@@ -278,8 +279,74 @@ class ClusterManifestsTest {
       List<String> commandLine = new ArrayList<>(strings(c.getOrDefault("command", List.of())));
       commandLine.addAll(strings(c.getOrDefault("args", List.of())));
       assertThat(commandLine).as(what + "command line").contains("-conf");
+      assertThat(commandLine).as(what + "JVM flags: the module access Hazelcast needs is in the jar's manifest"
+        + " (Add-Opens, Add-Exports), which java -jar applies; see JarManifestIT")
+        .noneMatch(a -> a.matches("--add-(opens|exports|modules)(=.*)?"));
       String conf = commandLine.get(commandLine.lastIndexOf("-conf") + 1);
       assertThat(conf).as(what + "-conf vs. the ConfigMap mount").isEqualTo(mounted(deployment).path());
+    }
+  }
+
+  @Test
+  void readinessToleratesOneSlowAnswerAndDisruptionsTakeOnePodAtATime() {
+    for (Map<String, Object> deployment : ofKind("Deployment")) {
+      String what = "Deployment " + name(deployment) + ": ";
+      GatewayConfig config = effectiveConfig(deployment);
+      Map<String, Object> probe = map(container(deployment).get("readinessProbe"), what + "readinessProbe");
+      long period = ((Number) probe.getOrDefault("periodSeconds", 10)).longValue();
+      long failures = ((Number) probe.getOrDefault("failureThreshold", 3)).longValue();
+      assertThat(failures).as(what + "readinessProbe failureThreshold (one slow answer must not take the pod out)")
+        .isGreaterThanOrEqualTo(2);
+      if (!config.listeners().isEmpty()) {
+        assertThat(period * failures * 1000).as(what + "readinessProbe periodSeconds x failureThreshold vs."
+          + " shutdown.graceDelayMs: the pod must look unready before its listeners close")
+          .isLessThanOrEqualTo(config.graceDelayMs());
+      }
+      List<Map<String, Object>> pdbs = ofKind("PodDisruptionBudget").stream()
+        .filter(b -> NetworkPolicies.selects(NetworkPolicies.matchLabels(spec(b).get("selector"), "PDB selector"),
+          podLabels(deployment)))
+        .toList();
+      assertThat(pdbs).as(what + "PodDisruptionBudgets selecting its pods").hasSize(1);
+      assertThat(spec(pdbs.get(0)).get("maxUnavailable")).as(what + "PodDisruptionBudget maxUnavailable")
+        .isEqualTo(1);
+      assertThat(spec(pdbs.get(0))).as(what + "PodDisruptionBudget minAvailable").doesNotContainKey("minAvailable");
+    }
+  }
+
+  @Test
+  void networkPoliciesKeepHazelcastAndTheEventBusBetweenMembers() {
+    List<Map<String, Object>> policies = ofKind("NetworkPolicy");
+    List<Map<String, Object>> deployments = ofKind("Deployment");
+    for (Map<String, Object> deployment : deployments) {
+      String what = "Deployment " + name(deployment) + ": ";
+      GatewayConfig config = effectiveConfig(deployment);
+      Map<String, Integer> named = new TreeMap<>();
+      containerPorts(container(deployment)).forEach((number, portName) -> named.put(portName, number));
+      Map<Integer, List<NetworkPolicies.Rule>> admitted = NetworkPolicies.ingress(policies, podLabels(deployment),
+        named);
+      for (int port : List.of(config.cluster().hazelcastPort(), config.cluster().port())) {
+        assertThat(admitted).as(what + "a NetworkPolicy must admit cluster port " + port + " (members reach each"
+          + " other there)").containsKey(port);
+        for (NetworkPolicies.Rule rule : admitted.get(port)) {
+          assertThat(rule.fromLabelledPodsOfTheNamespaceOnly()).as(what + "NetworkPolicy " + rule.policy()
+            + " admits cluster port " + port + " from " + rule.from() + ": only the members' pods may (Hazelcast"
+            + " and the event bus are unauthenticated)").isTrue();
+          for (Map<String, Object> selector : rule.podSelectors()) {
+            for (Map<String, Object> member : deployments) {
+              assertThat(NetworkPolicies.selects(selector, podLabels(member))).as(what + "NetworkPolicy "
+                + rule.policy() + " peer " + selector + " must select the pods of " + name(member)).isTrue();
+            }
+          }
+        }
+      }
+      int admin = config.admin().port();
+      assertThat(admitted).as(what + "a NetworkPolicy must admit the admin port").containsKey(admin);
+      assertThat(admitted.get(admin)).as(what + "rules admitting the admin port: pod or namespace selectors only")
+        .allMatch(NetworkPolicies.Rule::fromInsideTheClusterOnly);
+      Set<Integer> expected = new TreeSet<>(List.of(config.cluster().hazelcastPort(), config.cluster().port(), admin));
+      config.boundListeners().forEach(l -> expected.add(l.port()));
+      assertThat(admitted.keySet()).as(what + "ports the NetworkPolicies admit: cluster, admin and listener ports,"
+        + " nothing else").isEqualTo(expected);
     }
   }
 

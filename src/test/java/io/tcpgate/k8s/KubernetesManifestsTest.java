@@ -6,6 +6,7 @@ import io.tcpgate.config.ConfigOverrides;
 import io.tcpgate.config.GatewayConfig;
 import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.config.LogFormat;
+import io.tcpgate.workers.WorkerDeployer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
@@ -264,6 +265,8 @@ class KubernetesManifestsTest {
     assertThat(period * failures * 1000).as("readinessProbe periodSeconds " + period + " x failureThreshold "
       + failures + " must not exceed shutdown.graceDelayMs " + config.graceDelayMs() + " of the mounted config, or"
       + " the pod still looks ready when its listeners close").isLessThanOrEqualTo(config.graceDelayMs());
+    assertThat(failures).as("readinessProbe failureThreshold: one slow answer (a GC pause, a busy node) must not take"
+      + " the pod out of the Service").isGreaterThanOrEqualTo(2);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -329,6 +332,15 @@ class KubernetesManifestsTest {
       + " with -XX:MaxRAMPercentage").anyMatch(a -> a.startsWith("-XX:MaxRAMPercentage="));
     assertThat(jvmArgs).as("JVM flags: a fixed -Xmx ignores the container memory limit")
       .noneMatch(a -> a.startsWith("-Xmx"));
+    assertThat(jvmArgs).as("JVM flags of the Deployment: module access belongs in the jar's manifest (Add-Opens,"
+      + " Add-Exports), which java -jar applies; see JarManifestIT").noneMatch(KubernetesManifestsTest::moduleFlag);
+    assertThat(docker.commandLine()).as("Dockerfile ENTRYPOINT/CMD: module access belongs in the jar's manifest")
+      .noneMatch(KubernetesManifestsTest::moduleFlag);
+  }
+
+  /** {@code --add-opens}, {@code --add-exports}, {@code --add-modules} in either spelling. */
+  static boolean moduleFlag(String arg) {
+    return arg.matches("--add-(opens|exports|modules)(=.*)?");
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -350,7 +362,6 @@ class KubernetesManifestsTest {
   @Test
   void disruptionBudgetAndAutoscalerFitTheDeployment() {
     Map<String, Object> deployment = deployment();
-    int replicas = ((Number) spec(deployment).getOrDefault("replicas", 1)).intValue();
     List<Map<String, Object>> pdbs = k8s.ofKind("PodDisruptionBudget");
     assertThat(pdbs).as("PodDisruptionBudgets").hasSize(1);
     Map<String, Object> pdb = pdbs.get(0);
@@ -358,7 +369,10 @@ class KubernetesManifestsTest {
       "PDB selector.matchLabels");
     assertThat(podLabels()).as("pod template labels vs. PodDisruptionBudget " + name(pdb) + " selector")
       .containsAllEntriesOf(pdbSelector);
-    assertThat(spec(pdb).get("minAvailable")).as("PodDisruptionBudget minAvailable").isEqualTo(1);
+    assertThat(spec(pdb).get("maxUnavailable")).as("PodDisruptionBudget maxUnavailable: drains evict one gateway at"
+      + " a time, whatever the replica count").isEqualTo(1);
+    assertThat(spec(pdb)).as("PodDisruptionBudget: minAvailable would let a drain evict all pods but that many")
+      .doesNotContainKey("minAvailable");
 
     List<Map<String, Object>> hpas = k8s.ofKind("HorizontalPodAutoscaler");
     assertThat(hpas).as("HorizontalPodAutoscalers").hasSize(1);
@@ -369,11 +383,60 @@ class KubernetesManifestsTest {
       .isEqualTo("Deployment/" + name(deployment));
     int min = ((Number) spec(hpa).getOrDefault("minReplicas", 1)).intValue();
     int max = ((Number) spec(hpa).get("maxReplicas")).intValue();
-    assertThat(replicas).as("Deployment replicas vs. HPA minReplicas..maxReplicas").isBetween(min, max);
-    assertThat(min).as("HPA minReplicas must exceed PDB minAvailable, else node drains block").isGreaterThan(1);
+    assertThat(spec(deployment)).as("Deployment " + name(deployment) + " spec: the HPA owns the replica count; a"
+      + " replicas field would reset it on every kubectl apply").doesNotContainKey("replicas");
+    assertThat(min).as("HPA minReplicas: with maxUnavailable 1, a drain must leave a gateway serving")
+      .isGreaterThanOrEqualTo(2).isLessThanOrEqualTo(max);
     assertThat(maps(spec(hpa).get("metrics"), "HPA metrics")).as("HPA metrics must include CPU")
       .anyMatch(m -> "Resource".equals(m.get("type"))
         && "cpu".equals(map(m.get("resource"), "HPA metric resource").get("name")));
+  }
+
+  @Test
+  void theLoadBalancerOffersTheEchoOnlyNoUnauthenticatedStore() {
+    GatewayConfig config = effectiveConfig();
+    assertThat(config.deployedWorkers()).as("workers of the mounted config: the demo kv store has no authentication"
+      + " and must not sit behind the public LoadBalancer")
+      .noneMatch(w -> w.verticle().equals(WorkerDeployer.KEY_VALUE));
+    Set<String> echoAddresses = config.deployedWorkers().stream()
+      .filter(w -> w.verticle().equals(WorkerDeployer.ECHO))
+      .map(w -> w.config().getString("address")).collect(Collectors.toSet());
+    Set<Integer> exposed = new TreeSet<>();
+    Map<String, Object> lb = loadBalancerService();
+    for (Map<String, Object> p : maps(spec(lb).get("ports"), "Service " + name(lb) + " spec.ports")) {
+      exposed.add(resolveTargetPort(p));
+    }
+    for (ListenerConfig listener : config.listeners()) {
+      if (exposed.contains(listener.port())) {
+        assertThat(echoAddresses).as("listener '" + listener.name() + "' (port " + listener.port() + ", behind"
+          + " LoadBalancer Service " + name(lb) + ") must go to a built-in echo worker's address")
+          .contains(listener.address());
+      }
+    }
+  }
+
+  @Test
+  void networkPolicyAdmitsTheListenersAndKeepsTheAdminPortInside() {
+    GatewayConfig config = effectiveConfig();
+    Map<String, Integer> named = new TreeMap<>();
+    containerPorts(container()).forEach((number, portName) -> named.put(portName, number));
+    Map<Integer, List<NetworkPolicies.Rule>> admitted = NetworkPolicies.ingress(k8s.ofKind("NetworkPolicy"),
+      podLabels(), named);
+    for (ListenerConfig listener : config.listeners()) {
+      assertThat(admitted).as("a NetworkPolicy must admit listener '" + listener.name() + "' port "
+        + listener.port() + "; admitted ports: " + admitted.keySet()).containsKey(listener.port());
+    }
+    int adminPort = config.admin().port();
+    assertThat(admitted).as("a NetworkPolicy must admit the admin port " + adminPort + " (Prometheus)")
+      .containsKey(adminPort);
+    assertThat(admitted.get(adminPort)).as("rules admitting the admin port (metrics, /info) must name pod or"
+      + " namespace selectors, never any source or an ipBlock")
+      .allMatch(NetworkPolicies.Rule::fromInsideTheClusterOnly);
+    Set<Integer> expected = config.listeners().stream().map(ListenerConfig::port)
+      .collect(Collectors.toCollection(TreeSet::new));
+    expected.add(adminPort);
+    assertThat(admitted.keySet()).as("ports the NetworkPolicies admit: the listeners and the admin port, nothing"
+      + " else").isEqualTo(expected);
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -33,7 +33,8 @@ class RenderedManifestsTest {
   private static final Path K8S = BASE.resolve("k8s");
 
   static Stream<Path> kustomizations() throws IOException {
-    List<Path> dirs = new ArrayList<>(List.of(K8S, K8S.resolve("base"), K8S.resolve("cluster")));
+    List<Path> dirs = new ArrayList<>(List.of(K8S, K8S.resolve("base"), K8S.resolve("cluster"),
+      K8S.resolve("observability")));
     if (Files.isDirectory(K8S.resolve("overlays"))) {
       try (Stream<Path> overlays = Files.list(K8S.resolve("overlays"))) {
         overlays.filter(d -> Files.isRegularFile(d.resolve("kustomization.yaml"))).sorted().forEach(dirs::add);
