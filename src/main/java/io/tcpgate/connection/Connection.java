@@ -321,9 +321,10 @@ public final class Connection implements FrameSink, PushTarget {
     Outcome outcome = failureOutcome(cause);
     if (outcome == Outcome.TIMEOUT && System.nanoTime() - slot.sentNanos() < requestTimeoutNanos) {
       // Vert.x answers TIMEOUT ("Discarded the request") at once for a request its consumer did not take: a full
-      // queue (maxBufferedMessages) or a consumer unregistered while the request was on its way. Nobody processed it
-      // and its deadline is not over: busy, safe to send again, not a timeout whose outcome is unknown
-      outcome = Outcome.BUSY;
+      // queue (maxBufferedMessages) or a consumer unregistered while the request was on its way (a bridge client that
+      // just left). Nobody processed it and its deadline is not over: busy (safe to send again) while a consumer
+      // still serves the address, no-handler when none is left; not a timeout, whose outcome is unknown
+      outcome = listener.requests.mayHaveConsumer(config.address()) ? Outcome.BUSY : Outcome.NO_HANDLER;
     }
     ErrorCode code = switch (outcome) {
       case TIMEOUT -> ErrorCode.TIMEOUT;

@@ -86,6 +86,11 @@ public final class LocalRequestSender implements RequestSender, Handler<Delivery
   }
 
   @Override
+  public boolean mayHaveConsumer(String address) {
+    return local.hasConsumer(address);
+  }
+
+  @Override
   public boolean forget(Request request) {
     String replyAddress = request.replyAddress;
     return replyAddress != null && waiting.remove(replyAddress, request);

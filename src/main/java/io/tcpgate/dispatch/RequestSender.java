@@ -19,6 +19,14 @@ public interface RequestSender {
    */
   boolean forget(Request request);
 
+  /**
+   * Whether a consumer may still serve {@code address}: {@code false} only when the sender knows there is none, so
+   * that a request a vanished consumer discarded is told {@code no-handler} rather than {@code busy}.
+   */
+  default boolean mayHaveConsumer(String address) {
+    return true;
+  }
+
   /** Replies this sender waits for on the connections' behalf (0 where Vert.x keeps that book). */
   default int waiting() {
     return 0;

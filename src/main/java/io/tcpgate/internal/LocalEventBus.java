@@ -24,11 +24,31 @@ public final class LocalEventBus {
 
   private static final DeliveryOptions OPTIONS = new DeliveryOptions();
 
+  private static final java.lang.invoke.VarHandle HANDLERS;
+
+  static {
+    try {
+      HANDLERS = java.lang.invoke.MethodHandles.privateLookupIn(EventBusImpl.class,
+          java.lang.invoke.MethodHandles.lookup())
+        .findVarHandle(EventBusImpl.class, "handlerMap", java.util.concurrent.ConcurrentMap.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final EventBusImpl bus;
   private final Map<Class<?>, MessageCodec<?, ?>> codecs = new ConcurrentHashMap<>();
 
   private LocalEventBus(EventBusImpl bus) {
     this.bus = bus;
+  }
+
+  /** Whether a consumer is registered for {@code address} on this event bus now (reads {@code handlerMap}). */
+  public boolean hasConsumer(String address) {
+    Map<?, ?> handlers = (Map<?, ?>) HANDLERS.get(bus);
+    Object sequence = handlers.get(address);
+    return sequence instanceof io.vertx.core.impl.utils.ConcurrentCyclicSequence
+      && ((io.vertx.core.impl.utils.ConcurrentCyclicSequence<?>) sequence).size() > 0;
   }
 
   /** {@code bus} as a local event bus, or {@code null} when it is not Vert.x's local implementation. */

@@ -33,14 +33,12 @@ final class AcceptSwitch implements AcceptControl {
   public void inFlight(long inFlight) {
     if (inFlight >= overload.maxInFlight()) {
       if (paused.compareAndSet(false, true)) {
-        GatewayTransport.setAccepting(bound, false);
-        stats.acceptPaused(true);
+        GatewayTransport.setAccepting(bound, false, () -> stats.acceptPaused(true));
         LOG.info("listener '{}': {} frames in flight, accepting stopped until fewer than {}", stats.listener(),
           inFlight, overload.resumeBelow());
       }
     } else if (inFlight < overload.resumeBelow() && paused.compareAndSet(true, false)) {
-      GatewayTransport.setAccepting(bound, true);
-      stats.acceptPaused(false);
+      GatewayTransport.setAccepting(bound, true, () -> stats.acceptPaused(false));
       LOG.info("listener '{}': {} frames in flight, accepting again", stats.listener(), inFlight);
     }
   }

@@ -202,14 +202,28 @@ public final class GatewayTransport implements Transport {
 
   /**
    * Stops or resumes accepting on the listening socket bound to {@code bound}: while stopped, new connections wait in
-   * the kernel's backlog (they are neither accepted nor refused). Does nothing for a socket this transport did not
-   * open.
+   * the kernel's backlog (they are neither accepted nor refused). The change is made on the socket's event loop;
+   * {@code done} runs once it has taken effect (at once for a socket this transport did not open).
    */
-  static void setAccepting(InetSocketAddress bound, boolean accepting) {
+  static void setAccepting(InetSocketAddress bound, boolean accepting, Runnable done) {
+    List<Channel> channels = new ArrayList<>();
     for (Channel channel : LISTENING) {
       if (bound.equals(channel.localAddress())) {
-        channel.config().setAutoRead(accepting);
+        channels.add(channel);
       }
+    }
+    if (channels.isEmpty()) {
+      done.run();
+      return;
+    }
+    java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(channels.size());
+    for (Channel channel : channels) {
+      channel.eventLoop().execute(() -> {
+        channel.config().setAutoRead(accepting);
+        if (left.decrementAndGet() == 0) {
+          done.run();
+        }
+      });
     }
   }
 

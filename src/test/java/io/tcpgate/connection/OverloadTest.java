@@ -146,7 +146,12 @@ class OverloadTest {
         assertThat(a.readLine()).isEqualTo("a");
         assertThat(b.readLine()).isEqualTo("b");
         TestGateway.await("accepting again", 5_000, () -> !stats.acceptPaused());
-        TestGateway.await("the third frame with the worker", 5_000, () -> held.size() == 3);
+        try {
+          TestGateway.await("the third frame with the worker", 5_000, () -> held.size() == 3);
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + " (accepted " + stats.accepted() + ", open "
+            + stats.openConnections() + ", frames in " + stats.framesIn() + ")");
+        }
         assertThat(stats.accepted()).isEqualTo(3);
         held.get(2).reply("c");
         assertThat(waiting.readLine()).isEqualTo("c");

@@ -158,8 +158,8 @@ class ObservabilityManifestsTest {
       }
     }
     assertThat(alerts).as("alerts the issue asks for: not ready, timeouts, refusals, certificate expiry, TLS reload,"
-      + " accept errors").contains("TcpgateInstanceDown", "TcpgateTargetsAbsent", "TcpgateRequestTimeouts",
-      "TcpgateConnectionsRefusedByLimits", "TcpgateCertificateExpiresSoon", "TcpgateTlsReloadRejected",
+      + " accept errors, busy").contains("TcpgateInstanceDown", "TcpgateTargetsAbsent", "TcpgateRequestTimeouts",
+      "TcpgateBusy", "TcpgateConnectionsRefusedByLimits", "TcpgateCertificateExpiresSoon", "TcpgateTlsReloadRejected",
       "TcpgateAcceptErrors");
   }
 
