@@ -49,6 +49,11 @@ public final class Connection implements FrameSink, PushTarget {
   public static final long CLOSE_LINGER_MS = 5_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+  /**
+   * The access log: one line per closed connection, at INFO, in a logger of its own so that it can be routed or
+   * turned off ({@code <logger name="tcpgate.access" level="OFF"/>}).
+   */
+  private static final Logger ACCESS = LoggerFactory.getLogger("tcpgate.access");
 
   private final Context context;
   private final EventBus bus;
@@ -70,7 +75,11 @@ public final class Connection implements FrameSink, PushTarget {
   private boolean resetSeen;
   private boolean readingPaused;
   private long nextSequence = 1;
-  private long lastReadNanos = System.nanoTime();
+  private final long openedNanos = System.nanoTime();
+  private long lastReadNanos = openedNanos;
+  private long bytesRead;
+  private long framesPushed;
+  private long bytesPushed;
   private long readingResumedNanos = lastReadNanos;
 
   Connection(Vertx vertx, NetSocket socket, ListenerContext listener) {
@@ -146,6 +155,7 @@ public final class Connection implements FrameSink, PushTarget {
       return;
     }
     stats.bytesIn(chunk.length());
+    bytesRead += chunk.length();
     framer.handle(chunk);
     armFrameDeadline();
   }
@@ -496,6 +506,8 @@ public final class Connection implements FrameSink, PushTarget {
     }
     if (bytes != null) {
       stats.frameOut(bytes.length());
+      framesPushed++;
+      bytesPushed += bytes.length();
       replies.write(bytes);
     }
     Future<Void> written = replies.lastWrite() == null ? Future.succeededFuture() : replies.lastWrite();
@@ -627,6 +639,14 @@ public final class Connection implements FrameSink, PushTarget {
     listener.registry.remove(this);
     listener.idleSweeper.remove(this);
     LOG.debug("[c-{}] closed ({}), {} replies abandoned", id, reason.tag(), abandoned);
+    if (ACCESS.isInfoEnabled()) {
+      ACCESS.info("listener={} connection={} remote={} peer={} duration_ms={} frames_in={} frames_out={} bytes_in={}"
+          + " bytes_out={} abandoned={} reason={}", config.name(), id, client.remote(),
+        client.peer() == null ? "-" : client.peer(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openedNanos), nextSequence - 1,
+        replies.framesWritten() + framesPushed, bytesRead, replies.bytesWritten() + bytesPushed, abandoned,
+        reason.tag());
+    }
     publishEvent("closed", reason);
   }
 

@@ -23,6 +23,8 @@ final class ReplyQueue {
   private final ArrayDeque<ReplySlot> slots = new ArrayDeque<>(4);
   private boolean writeScheduled;
   private boolean stopped;
+  private long framesWritten;
+  private long bytesWritten;
   private Future<Void> lastWrite;
   private long lastWriteNanos;
 
@@ -99,6 +101,8 @@ final class ReplyQueue {
       Buffer bytes = slot.bytes();
       if (bytes != null) {
         stats.frameOut(bytes.length());
+        framesWritten++;
+        bytesWritten += bytes.length();
         stats.replyWritten(now - slot.frameCompleteNanos());
         if (batch == null) {
           batch = bytes;
@@ -119,6 +123,16 @@ final class ReplyQueue {
       write(batch);
     }
     afterWrite.accept(closing);
+  }
+
+  /** Replies and error replies handed to the socket so far (pushes are counted by their writer). */
+  long framesWritten() {
+    return framesWritten;
+  }
+
+  /** Their bytes. */
+  long bytesWritten() {
+    return bytesWritten;
   }
 
   /** Writes bytes now, between replies (a push). */
