@@ -5,10 +5,12 @@ import io.tcpgate.internal.VertxInternals;
 import io.tcpgate.config.ConfigLoader;
 import io.tcpgate.config.GatewayConfig;
 import io.tcpgate.admin.GatewayInfo;
+import io.tcpgate.admin.ProcessMeters;
 import io.tcpgate.admin.LogSetup;
 import io.tcpgate.listener.BindException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code java -jar tcpgate.jar [-conf FILE]}: loads and validates the configuration (the default packaged in the jar
- * when no file is named), starts the gateway, and drains it on SIGTERM or SIGINT.
+ * {@code java -jar tcpgate.jar [-conf FILE] [--check] [--version]}: loads and validates the configuration (the
+ * default packaged in the jar when no file is named), starts the gateway, and drains it on SIGTERM or SIGINT. With
+ * {@code --check} it only validates the configuration, every override applied, prints the effective configuration
+ * and exits (0 valid, 2 not), binding nothing; {@code --version} prints the versions and exits.
  * Exit codes: 0 after a clean shutdown, 1 when startup fails (e.g. a bind failure), 2 for an invalid configuration
  * or command line.
  */
@@ -30,7 +34,7 @@ public final class Main {
   /** Exit code: the configuration or the command line is invalid. */
   public static final int EXIT_BAD_CONFIG = 2;
 
-  private static final String USAGE = "usage: java -jar tcpgate.jar [-conf FILE]";
+  private static final String USAGE = "usage: java -jar tcpgate.jar [-conf FILE] [--check] [--version]";
 
   private Main() {
   }
@@ -44,9 +48,20 @@ public final class Main {
       System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
     }
     String file = null;
+    boolean check = false;
     for (int i = 0; i < args.length; i++) {
-      if (("-conf".equals(args[i]) || "--conf".equals(args[i])) && i + 1 < args.length) {
+      if ("-conf".equals(args[i]) || "--conf".equals(args[i])) {
+        if (i + 1 >= args.length || args[i + 1].startsWith("-")) {
+          System.err.println("tcpgate: " + args[i] + " needs a file name (-conf FILE)\n" + USAGE);
+          System.exit(EXIT_BAD_CONFIG);
+        }
         file = args[++i];
+      } else if ("--check".equals(args[i]) || "-check".equals(args[i])) {
+        check = true;
+      } else if ("--version".equals(args[i]) || "-version".equals(args[i])) {
+        System.out.println("tcpgate " + GatewayInfo.version() + " (Vert.x " + ProcessMeters.vertxVersion() + ", Java "
+          + System.getProperty("java.version") + ")");
+        return;
       } else if ("-h".equals(args[i]) || "--help".equals(args[i])) {
         System.out.println(USAGE);
         return;
@@ -71,6 +86,18 @@ public final class Main {
       return;
     } catch (RuntimeException e) {
       failBeforeStart(loader, "cannot load the configuration: " + e, EXIT_BAD_CONFIG);
+      return;
+    }
+    if (check) {
+      try {
+        for (var listener : config.boundListeners()) {
+          io.tcpgate.listener.ListenerDeployer.checkFiles(loader, listener);
+        }
+      } catch (ConfigException e) {
+        failBeforeStart(loader, "invalid configuration: " + e.getMessage(), EXIT_BAD_CONFIG);
+        return;
+      }
+      checkOnly(loader, file);
       return;
     }
     loader.close();
@@ -107,6 +134,14 @@ public final class Main {
     }
     ShutdownSignals.install(() -> shutdown(app, log));
     log.info("tcpgate started with {} listener(s); ready", app.gateway().listeners().size());
+  }
+
+  /** {@code --check}: the configuration was valid; prints it as it is in effect (every override applied). */
+  private static void checkOnly(Vertx loader, String file) {
+    JsonObject effective = await(ConfigLoader.loadJson(loader, file));
+    loader.close();
+    System.out.println(effective.encodePrettily());
+    System.out.println("tcpgate: configuration " + (file == null ? "(packaged default)" : file) + " is valid");
   }
 
   private static void shutdown(TcpGate app, Logger log) {

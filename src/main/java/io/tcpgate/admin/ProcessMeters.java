@@ -68,7 +68,7 @@ public final class ProcessMeters implements AutoCloseable {
    * The version vertx-core ships in {@code META-INF/vertx/vertx-version.txt} (what {@code Vertx}'s own version
    * lookup reads; the fat jar's manifest carries tcpgate's version, not Vert.x's), or {@code "unknown"}.
    */
-  static String vertxVersion() {
+  public static String vertxVersion() {
     try (InputStream in = Vertx.class.getClassLoader().getResourceAsStream("META-INF/vertx/vertx-version.txt")) {
       if (in == null) {
         return "unknown";

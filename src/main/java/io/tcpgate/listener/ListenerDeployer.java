@@ -40,6 +40,18 @@ public final class ListenerDeployer {
   }
 
   /**
+   * Reads and checks {@code listener}'s TLS files, as its deployment would, without binding anything (for
+   * {@code --check}); blocking.
+   *
+   * @throws io.tcpgate.config.ConfigException naming the file's key when one is missing, unreadable or does not match
+   */
+  public static void checkFiles(Vertx vertx, ListenerConfig listener) {
+    if (listener.tls() != null) {
+      TlsMaterial.read(vertx, listener.tls());
+    }
+  }
+
+  /**
    * Deploys {@code listener} with {@code instances} NetServer instances.
    *
    * @return the bound listener; fails with {@link BindException}, leaving nothing of this listener bound

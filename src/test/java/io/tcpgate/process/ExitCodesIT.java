@@ -81,6 +81,46 @@ class ExitCodesIT {
   }
 
   @Test
+  void versionPrintsTheVersionsAndExits0() throws Exception {
+    try (GatewayProcess gateway = GatewayProcess.jar().args("--version").start()) {
+      assertThat(gateway.awaitExit()).as("exit code; output:%n%s", gateway.output()).isZero();
+      assertThat(gateway.output()).containsPattern("tcpgate \\S+ \\(Vert\\.x 5\\.\\S+, Java 17")
+        .doesNotContain("bound");
+    }
+  }
+
+  @Test
+  void checkOfAValidConfig_printsTheEffectiveConfigWithOverrides_bindsNothing_andExits0() throws Exception {
+    Path conf = GatewayProcess.writeConfig(dir, "valid.json", "{\"listeners\": [{\"name\": \"l\", \"port\": 7999,"
+      + " \"address\": \"a\"}], \"admin\": {\"enabled\": false}}");
+    try (GatewayProcess gateway = GatewayProcess.jar().conf(conf).jvmArg("-Dtcpgate.listeners.0.requestTimeoutMs=1234")
+      .args("--check").start()) {
+      assertThat(gateway.awaitExit()).as("exit code; output:%n%s", gateway.output()).isZero();
+      assertThat(gateway.output()).contains("\"requestTimeoutMs\" : 1234", "is valid")
+        .doesNotContain("' bound ", "tcpgate started");
+    }
+  }
+
+  @Test
+  void checkOfAnInvalidConfig_namesTheKeyPath_andExits2() throws Exception {
+    Path conf = GatewayProcess.writeConfig(dir, "invalid-check.json", "{\"listeners\": [{\"name\": \"l\","
+      + " \"port\": 7999, \"address\": \"a\", \"tls\": {\"certPath\": \"/nope.crt\", \"keyPath\": \"/nope.key\"}}]}");
+    try (GatewayProcess gateway = GatewayProcess.jar().conf(conf).args("--check").start()) {
+      assertThat(gateway.awaitExit()).as("exit code; output:%n%s", gateway.output()).isEqualTo(2);
+      assertThat(gateway.stderrLines()).singleElement().asString()
+        .startsWith("tcpgate: invalid configuration: listeners[0].tls.certPath: ").contains("/nope.crt");
+    }
+  }
+
+  @Test
+  void confWithoutAFileNameSaysSo() throws Exception {
+    try (GatewayProcess gateway = GatewayProcess.jar().args("-conf").start()) {
+      assertThat(gateway.awaitExit()).as("exit code; output:%n%s", gateway.output()).isEqualTo(2);
+      assertThat(gateway.stderrLines()).first().asString().isEqualTo("tcpgate: -conf needs a file name (-conf FILE)");
+    }
+  }
+
+  @Test
   void missingConfFileExitsWith2NamingTheFile() throws Exception {
     Path missing = dir.resolve("does-not-exist.json");
     try (GatewayProcess gateway = GatewayProcess.jar().conf(missing).start()) {
