@@ -33,11 +33,7 @@ class MaxConnectionAgeTest {
 
   @AfterEach
   void tearDown(VertxTestContext ctx) {
-    if (gw == null) {
-      ctx.completeNow();
-      return;
-    }
-    gw.close().onComplete(ctx.succeedingThenComplete());
+    TestGateway.close(gw, ctx);
   }
 
   private void start(JsonObject listener) throws Exception {

@@ -35,11 +35,7 @@ class OverloadTest {
 
   @AfterEach
   void tearDown(VertxTestContext ctx) {
-    if (gw == null) {
-      ctx.completeNow();
-      return;
-    }
-    gw.close().onComplete(ctx.succeedingThenComplete());
+    TestGateway.close(gw, ctx);
   }
 
   private void start(JsonObject overload) throws Exception {

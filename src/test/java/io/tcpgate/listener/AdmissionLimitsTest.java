@@ -42,11 +42,7 @@ class AdmissionLimitsTest {
 
   @AfterEach
   void tearDown(VertxTestContext ctx) {
-    if (gw == null) {
-      ctx.completeNow();
-      return;
-    }
-    gw.close().onComplete(ctx.succeedingThenComplete());
+    TestGateway.close(gw, ctx);
   }
 
   private Admission admission(String listener) {

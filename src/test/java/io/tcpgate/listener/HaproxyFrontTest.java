@@ -17,10 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +27,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -127,7 +124,7 @@ class HaproxyFrontTest {
     int from = haproxy.process().lineCount();
     String seen;
     int clientPort;
-    try (SSLSocket socket = (SSLSocket) tlsContext().getSocketFactory().createSocket("localhost", frontend,
+    try (SSLSocket socket = (SSLSocket) certificates.clientContext(null).getSocketFactory().createSocket("localhost", frontend,
       InetAddress.getByName(CLIENT), 0)) {
       socket.setSoTimeout(10_000);
       SSLParameters parameters = socket.getSSLParameters();
@@ -181,14 +178,4 @@ class HaproxyFrontTest {
     }
   }
 
-  private static SSLContext tlsContext() throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", certificates.ca().certificate());
-    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, factory.getTrustManagers(), null);
-    return context;
-  }
 }

@@ -23,10 +23,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +34,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -474,7 +471,7 @@ class ProxyProtocolTest {
       raw.getOutputStream().flush();
       // the header's deadline ends with the header: a handshake that starts later has only its own deadline
       Thread.sleep(pauseMs);
-      try (SSLSocket tls = (SSLSocket) tlsContext().getSocketFactory().createSocket(raw, "localhost", port, true)) {
+      try (SSLSocket tls = (SSLSocket) certificates.clientContext(null).getSocketFactory().createSocket(raw, "localhost", port, true)) {
         SSLParameters parameters = tls.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
         tls.setSSLParameters(parameters);
@@ -714,14 +711,4 @@ class ProxyProtocolTest {
     return address(host, Integer.parseInt(hostPort.substring(colon + 1)));
   }
 
-  private static SSLContext tlsContext() throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", certificates.ca().certificate());
-    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, factory.getTrustManagers(), null);
-    return context;
-  }
 }

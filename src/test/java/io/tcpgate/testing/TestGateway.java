@@ -83,6 +83,15 @@ public final class TestGateway {
     return gateway.port(listener);
   }
 
+  /** Closes {@code gw} (if a test got as far as creating one) and completes {@code ctx}: an {@code @AfterEach}. */
+  public static void close(TestGateway gw, io.vertx.junit5.VertxTestContext ctx) {
+    if (gw == null) {
+      ctx.completeNow();
+      return;
+    }
+    gw.close().onComplete(ctx.succeedingThenComplete());
+  }
+
   public Future<Void> close() {
     return app.shutdown().transform(ar -> app.close());
   }
