@@ -5,6 +5,7 @@ import io.tcpgate.bridge.Bridge;
 import io.tcpgate.config.GatewayConfig;
 import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.metrics.BridgeStats;
+import io.tcpgate.metrics.Drained;
 import io.tcpgate.metrics.GatewayStats;
 import io.tcpgate.listener.RunningListener;
 import io.tcpgate.connection.Connections;
@@ -127,25 +128,6 @@ public final class Gateway {
   }
 
   /**
-   * Completes once every connection's close has been handled (its close handler runs on its event loop just after
-   * the channel closed, which is when the NetServer's shutdown completes), or after {@code maxMs}.
-   */
-  private Future<Void> connectionsClosed(long maxMs) {
-    if (stats.openConnections() == 0) {
-      return Future.succeededFuture();
-    }
-    io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(maxMs);
-    vertx.setPeriodic(5, id -> {
-      if (stats.openConnections() == 0 || System.nanoTime() - deadline > 0) {
-        vertx.cancelTimer(id);
-        closed.tryComplete();
-      }
-    });
-    return closed.future();
-  }
-
-  /**
    * Graceful stop: every listener stops accepting at once; frames already received get their replies for up to the
    * drain timeout while new frames get {@code ERR shutting-down}; then connections close and workers are undeployed.
    */
@@ -155,7 +137,7 @@ public final class Gateway {
       .transform(ar -> bridge == null ? Future.<Void>succeededFuture() : bridge.stop())
       .transform(ar -> undeploy(vertx, routerDeployments))
       .andThen(ar -> connections.close())
-      .transform(ar -> connectionsClosed(1_000))
+      .transform(ar -> Drained.whenZero(vertx, stats::openConnections, 1_000))
       .onComplete(ar -> LOG.info("drain complete; {} connection(s) still open", stats.openConnections()));
   }
 

@@ -5,6 +5,7 @@ import io.tcpgate.config.HostPort;
 import io.tcpgate.listener.BindException;
 import io.tcpgate.listener.ListenerDeployer;
 import io.tcpgate.metrics.BridgeStats;
+import io.tcpgate.metrics.Drained;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -67,6 +68,7 @@ public final class Bridge {
 
   /** Closes the bridge and every connection to it. */
   public Future<Void> stop() {
-    return vertx.undeploy(deploymentId);
+    return vertx.undeploy(deploymentId)
+      .compose(v -> Drained.whenZero(vertx, stats::openConnections, 1_000));
   }
 }
