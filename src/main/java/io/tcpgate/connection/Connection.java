@@ -1,5 +1,7 @@
 package io.tcpgate.connection;
 
+import java.util.List;
+import java.util.ArrayList;
 import io.tcpgate.bus.ErrorCode;
 import io.tcpgate.bus.FrameCodec;
 import io.tcpgate.bus.GatewayHeaders;
@@ -267,9 +269,9 @@ public final class Connection implements FrameSink, PushTarget {
   }
 
   private RequestHeaders.Shared sharedHeaders() {
-    java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of(GatewayHeaders.CONNECTION_ID,
+    List<String> names = new ArrayList<>(List.of(GatewayHeaders.CONNECTION_ID,
       GatewayHeaders.LISTENER, GatewayHeaders.REMOTE_ADDRESS, GatewayHeaders.LOCAL_ADDRESS));
-    java.util.List<String> values = new java.util.ArrayList<>(java.util.List.of(id, config.name(), client.remote(),
+    List<String> values = new ArrayList<>(List.of(id, config.name(), client.remote(),
       client.local()));
     if (client.peer() != null) {
       names.add(GatewayHeaders.PEER_ADDRESS);

@@ -1,5 +1,9 @@
 package io.tcpgate.internal;
 
+import java.util.concurrent.ConcurrentMap;
+import java.lang.invoke.VarHandle;
+import java.lang.invoke.MethodHandles;
+import io.vertx.core.impl.utils.ConcurrentCyclicSequence;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -24,13 +28,13 @@ public final class LocalEventBus {
 
   private static final DeliveryOptions OPTIONS = new DeliveryOptions();
 
-  private static final java.lang.invoke.VarHandle HANDLERS;
+  private static final VarHandle HANDLERS;
 
   static {
     try {
-      HANDLERS = java.lang.invoke.MethodHandles.privateLookupIn(EventBusImpl.class,
-          java.lang.invoke.MethodHandles.lookup())
-        .findVarHandle(EventBusImpl.class, "handlerMap", java.util.concurrent.ConcurrentMap.class);
+      HANDLERS = MethodHandles.privateLookupIn(EventBusImpl.class,
+          MethodHandles.lookup())
+        .findVarHandle(EventBusImpl.class, "handlerMap", ConcurrentMap.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -47,8 +51,8 @@ public final class LocalEventBus {
   public boolean hasConsumer(String address) {
     Map<?, ?> handlers = (Map<?, ?>) HANDLERS.get(bus);
     Object sequence = handlers.get(address);
-    return sequence instanceof io.vertx.core.impl.utils.ConcurrentCyclicSequence
-      && ((io.vertx.core.impl.utils.ConcurrentCyclicSequence<?>) sequence).size() > 0;
+    return sequence instanceof ConcurrentCyclicSequence
+      && ((ConcurrentCyclicSequence<?>) sequence).size() > 0;
   }
 
   /** {@code bus} as a local event bus, or {@code null} when it is not Vert.x's local implementation. */

@@ -1,5 +1,6 @@
 package io.tcpgate.listener;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -216,7 +217,7 @@ public final class GatewayTransport implements Transport {
       done.run();
       return;
     }
-    java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(channels.size());
+    AtomicInteger left = new AtomicInteger(channels.size());
     for (Channel channel : channels) {
       channel.eventLoop().execute(() -> {
         channel.config().setAutoRead(accepting);

@@ -2,7 +2,7 @@ package io.tcpgate.listener;
 
 import io.tcpgate.admission.Admission;
 import io.tcpgate.config.ListenerConfig;
-import io.tcpgate.config.TlsConfig;
+import io.tcpgate.connection.AcceptControl;
 import io.tcpgate.connection.Connections;
 import io.tcpgate.connection.ListenerContext;
 import io.tcpgate.metrics.ListenerStats;
@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.ServerSSLOptions;
 
 import java.util.concurrent.TimeUnit;
 
@@ -63,17 +64,15 @@ final class ListenerVerticle extends VerticleBase {
       options.setUseProxyProtocol(true).setProxyProtocolTimeout(0);
     }
     if (tls != null) {
-      TlsConfig settings = config.tls();
+      ServerSSLOptions ssl = tls.sslOptions();
       options.setSsl(true)
         .setSni(true)
-        .setClientAuth(tls.sslOptions().getClientAuth())
-        .setKeyCertOptions(tls.sslOptions().getKeyCertOptions())
-        .setEnabledSecureTransportProtocols(tls.sslOptions().getEnabledSecureTransportProtocols())
-        .setSslHandshakeTimeout(settings.handshakeTimeoutMs())
+        .setClientAuth(ssl.getClientAuth())
+        .setKeyCertOptions(ssl.getKeyCertOptions())
+        .setTrustOptions(ssl.getTrustOptions())
+        .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
+        .setSslHandshakeTimeout(config.tls().handshakeTimeoutMs())
         .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
-      if (tls.sslOptions().getTrustOptions() != null) {
-        options.setTrustOptions(tls.sslOptions().getTrustOptions());
-      }
     }
     SessionAdmission session = new SessionAdmission(admission, stats, listener, tls != null);
     server = vertx.createNetServer(options)
@@ -95,7 +94,7 @@ final class ListenerVerticle extends VerticleBase {
   }
 
   /** Where this instance's connections report the listener's frames in flight. */
-  void acceptControl(io.tcpgate.connection.AcceptControl control) {
+  void acceptControl(AcceptControl control) {
     context.acceptControl(control);
   }
 

@@ -55,9 +55,18 @@ final class TlsMaterial {
    * @throws ConfigException naming the key of the file at fault and why
    */
   static TlsMaterial read(Vertx vertx, TlsConfig config) {
-    byte[] cert = readFile(config, "certPath", config.certPath());
-    byte[] key = readFile(config, "keyPath", config.keyPath());
-    byte[] ca = config.caPath() == null ? null : readFile(config, "caPath", config.caPath());
+    return check(vertx, config, readContents(config));
+  }
+
+  /**
+   * Checks contents read by {@link #readContents} (certificate, key, CA or {@code null}); CPU only.
+   *
+   * @throws ConfigException naming the key of the file at fault and why
+   */
+  static TlsMaterial check(Vertx vertx, TlsConfig config, byte[][] contents) {
+    byte[] cert = contents[0];
+    byte[] key = contents[1];
+    byte[] ca = contents[2];
     X509Certificate leaf = leafOf(config, cert);
     checkKeyMatches(vertx, config, cert, key, leaf);
     if (ca != null) {

@@ -71,7 +71,7 @@ final class TlsReloader {
         return null;
       }
       try {
-        return TlsMaterial.read(vertx, config);
+        return TlsMaterial.check(vertx, config, contents);
       } catch (RuntimeException e) {
         if (!same(contents, TlsMaterial.readContents(config))) {
           return null;

@@ -45,11 +45,6 @@ class AdmissionLimitsTest {
     TestGateway.close(gw, ctx);
   }
 
-  private Admission admission(String listener) {
-    return gw.gateway().listeners().stream().filter(l -> l.config().name().equals(listener)).findFirst()
-      .orElseThrow().admission();
-  }
-
   private static String echo(RawClient client, String line) throws IOException {
     client.send(line + "\n");
     return client.readLine();
@@ -71,7 +66,7 @@ class AdmissionLimitsTest {
     assertThat(stats.framesIn()).as("the refused connection's frame was never read").isEqualTo(3);
 
     clients.remove(0).close();
-    TestGateway.await("the closed connection's slot is free", 5_000, () -> admission("edge").open() == 2);
+    TestGateway.await("the closed connection's slot is free", 5_000, () -> gw.admission("edge").open() == 2);
     try (RawClient again = RawClient.connect(port)) {
       assertThat(echo(again, "back in")).isEqualTo("back in");
     }
@@ -79,7 +74,7 @@ class AdmissionLimitsTest {
       client.close();
     }
     gw.awaitNothingHeld(5_000);
-    TestGateway.await("every slot free", 5_000, () -> admission("edge").open() == 0);
+    TestGateway.await("every slot free", 5_000, () -> gw.admission("edge").open() == 0);
   }
 
   @Test
@@ -98,10 +93,10 @@ class AdmissionLimitsTest {
         assertThat(echo(b2, "b2")).as("127.0.0.2 has room of its own").isEqualTo("b2");
       }
       assertThat(stats.refusals(RefusalReason.MAX_CONNECTIONS_PER_IP)).isEqualTo(1);
-      assertThat(admission("edge").openFrom(InetAddress.getByName("127.0.0.1"))).isEqualTo(2);
+      assertThat(gw.admission("edge").openFrom(InetAddress.getByName("127.0.0.1"))).isEqualTo(2);
     }
     TestGateway.await("the table shrinks as connections close", 5_000,
-      () -> admission("edge").trackedClients() == 0 && admission("edge").open() == 0);
+      () -> gw.admission("edge").trackedClients() == 0 && gw.admission("edge").open() == 0);
   }
 
   @Test
@@ -186,15 +181,15 @@ class AdmissionLimitsTest {
       assertThat(stats.accepted()).isEqualTo(1);
       assertThat(stats.openConnections()).isEqualTo(1);
       assertThat(stats.pendingTimers()).isEqualTo(timersWithOne);
-      assertThat(admission("edge").open()).isEqualTo(1);
-      assertThat(admission("edge").trackedClients()).as("only the held connection's address").isEqualTo(1);
+      assertThat(gw.admission("edge").open()).isEqualTo(1);
+      assertThat(gw.admission("edge").trackedClients()).as("only the held connection's address").isEqualTo(1);
       assertThat(openFileDescriptors()).as("no descriptor kept for a refused connection")
         .isLessThan(fdsBefore + 50);
       assertThat(echo(held, "still here")).isEqualTo("still here");
     }
     gw.awaitNothingHeld(5_000);
     TestGateway.await("nothing counted", 5_000,
-      () -> admission("edge").open() == 0 && admission("edge").trackedClients() == 0);
+      () -> gw.admission("edge").open() == 0 && gw.admission("edge").trackedClients() == 0);
   }
 
   @Test

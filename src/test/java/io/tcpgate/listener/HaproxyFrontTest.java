@@ -3,6 +3,7 @@ package io.tcpgate.listener;
 import io.tcpgate.bus.GatewayHeaders;
 import io.tcpgate.testing.Haproxy;
 import io.tcpgate.testing.TestCertificates;
+import io.tcpgate.testing.RawClient;
 import io.tcpgate.testing.TestGateway;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,9 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -112,7 +111,7 @@ class HaproxyFrontTest {
     try (Socket socket = connectFrom(CLIENT, frontend)) {
       clientPort = socket.getLocalPort();
       socket.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
-      seen = readLine(socket);
+      seen = RawClient.readLine(socket);
     }
     assertSeen(route, seen, clientPort, frontend, from);
     assertThat(gw.stats().listener("behind").refusals()).isZero();
@@ -134,7 +133,7 @@ class HaproxyFrontTest {
       clientPort = socket.getLocalPort();
       socket.getOutputStream().write("over tls\n".getBytes(StandardCharsets.US_ASCII));
       socket.getOutputStream().flush();
-      seen = readLine(socket);
+      seen = RawClient.readLine(socket);
     }
     assertSeen("tls", seen, clientPort, frontend, from);
     assertThat(gw.stats().listener("behind-tls").refusals()).isZero();
@@ -161,21 +160,6 @@ class HaproxyFrontTest {
     socket.bind(new InetSocketAddress(localIp, 0));
     socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
     return socket;
-  }
-
-  private static String readLine(Socket socket) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    InputStream in = socket.getInputStream();
-    while (true) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("closed after '" + line.toString(StandardCharsets.UTF_8) + "'");
-      }
-      if (b == '\n') {
-        return line.toString(StandardCharsets.UTF_8);
-      }
-      line.write(b);
-    }
   }
 
 }

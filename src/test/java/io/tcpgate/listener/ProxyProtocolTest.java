@@ -7,6 +7,7 @@ import io.tcpgate.metrics.ListenerStats;
 import io.tcpgate.testing.ProxyHeaders;
 import io.tcpgate.testing.ProxyHeaders.Tlv;
 import io.tcpgate.testing.TestCertificates;
+import io.tcpgate.testing.RawClient;
 import io.tcpgate.testing.TestGateway;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +28,6 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -126,7 +126,7 @@ class ProxyProtocolTest {
   void nothingHeld() throws InterruptedException {
     gw.awaitNothingHeld(5_000);
     for (String name : LISTENERS) {
-      Admission admission = admission(name);
+      Admission admission = gw.admission(name);
       TestGateway.await("listener '" + name + "' holds no admission ticket (open " + admission.open() + ")", 5_000,
         () -> admission.open() == 0);
     }
@@ -170,7 +170,7 @@ class ProxyProtocolTest {
       }
       String peer = PROXY + ":" + socket.getLocalPort();
       for (int i = 0; i < 2; i++) {
-        String[] seen = readLine(socket).split(" ");
+        String[] seen = RawClient.readLine(socket).split(" ");
         assertThat(endpoint(seen[0])).as("remote address: the header's source").isEqualTo(source);
         assertThat(seen[1]).as("peer address: the proxy").isEqualTo(peer);
         assertThat(endpoint(seen[2])).as("local address: the header's destination").isEqualTo(destination);
@@ -197,7 +197,7 @@ class ProxyProtocolTest {
     try (Socket socket = connect(PROXY, gw.port("proxy"))) {
       socket.getOutputStream().write(concat(header, ascii("ping\n")));
       String peer = PROXY + ":" + socket.getLocalPort();
-      assertThat(readLine(socket)).isEqualTo(peer + " " + peer + " " + PROXY + ":" + gw.port("proxy"));
+      assertThat(RawClient.readLine(socket)).isEqualTo(peer + " " + peer + " " + PROXY + ":" + gw.port("proxy"));
     }
   }
 
@@ -291,7 +291,7 @@ class ProxyProtocolTest {
       TestGateway.await("connection handed over", 5_000, () -> stats.openConnections() == 1);
       Thread.sleep(2 * SHORT_DEADLINE_MS); // the scenario: a quiet client, well past the header's deadline
       socket.getOutputStream().write(ascii("late but fine\n"));
-      assertThat(readLine(socket)).startsWith("10.1.2.3:4567 ");
+      assertThat(RawClient.readLine(socket)).startsWith("10.1.2.3:4567 ");
     }
     assertThat(stats.refusals()).isEqualTo(refusedBefore);
   }
@@ -342,7 +342,7 @@ class ProxyProtocolTest {
     assertThat(frames.get("strict")).isNull();
     assertThat(stats.openConnections()).isZero();
     assertThat(stats.pendingTimers()).isZero();
-    TestGateway.await("admission ticket released", 5_000, () -> admission("strict").open() == 0);
+    TestGateway.await("admission ticket released", 5_000, () -> gw.admission("strict").open() == 0);
   }
 
   @Test
@@ -362,7 +362,7 @@ class ProxyProtocolTest {
     TestGateway.await("proxy-header counted", 5_000,
       () -> stats.refusals(RefusalReason.PROXY_HEADER) == refusedBefore + 1);
     assertThat(stats.accepted()).isEqualTo(acceptedBefore);
-    TestGateway.await("admission ticket released", 5_000, () -> admission("strict").open() == 0);
+    TestGateway.await("admission ticket released", 5_000, () -> gw.admission("strict").open() == 0);
   }
 
   // ---- 7: admission after the header, on the header's client
@@ -387,7 +387,7 @@ class ProxyProtocolTest {
     try (Socket allowed = connect(PROXY, gw.port("rules"))) {
       allowed.getOutputStream().write(concat(ProxyHeaders.v2(address("10.8.1.1", 5000), DESTINATION_V4),
         ascii("hello\n")));
-      assertThat(readLine(allowed)).startsWith("10.8.1.1:5000 " + PROXY + ":" + allowed.getLocalPort());
+      assertThat(RawClient.readLine(allowed)).startsWith("10.8.1.1:5000 " + PROXY + ":" + allowed.getLocalPort());
     }
     assertThat(stats.refusals(RefusalReason.RULE)).isEqualTo(2);
     assertThat(stats.accepted()).isEqualTo(1);
@@ -397,7 +397,7 @@ class ProxyProtocolTest {
   @Test
   void maxConnectionsPerIp_countsTheHeadersClient() throws Exception {
     ListenerStats stats = gw.stats().listener("perip");
-    Admission admission = admission("perip");
+    Admission admission = gw.admission("perip");
     InetAddress first = InetAddress.getByName("10.0.0.1");
     try (Socket a = proxied("perip", "10.0.0.1", 1001); Socket b = proxied("perip", "10.0.0.2", 1002)) {
       assertThat(admission.openFrom(first)).isEqualTo(1);
@@ -427,7 +427,7 @@ class ProxyProtocolTest {
     try (Socket denied = connect(PROXY, gw.port("message"))) {
       denied.getOutputStream().write(concat(ProxyHeaders.v1(address("10.9.200.1", 5000), DESTINATION_V4),
         ascii("hello\n")));
-      assertThat(readLine(denied)).isEqualTo("ERR refused rule");
+      assertThat(RawClient.readLine(denied)).isEqualTo("ERR refused rule");
       Closed closed = awaitClose(denied);
       assertThat(closed.data()).isEmpty();
     }
@@ -442,7 +442,7 @@ class ProxyProtocolTest {
       try (Socket told = connect(PROXY, gw.port("full"))) {
         told.getOutputStream().write(concat(ProxyHeaders.v1(address("10.0.0.2", 1002), DESTINATION_V4),
           ascii("hello\n")));
-        assertThat(readLine(told)).isEqualTo("ERR refused max-connections");
+        assertThat(RawClient.readLine(told)).isEqualTo("ERR refused max-connections");
         assertThat(awaitClose(told).data()).isEmpty();
       }
       // refused at accept, to be told once its header is read: a peer that never sends one is cut at the deadline
@@ -478,7 +478,7 @@ class ProxyProtocolTest {
         tls.startHandshake();
         tls.getOutputStream().write(ascii("over tls\n"));
         tls.getOutputStream().flush();
-        assertThat(readLine(tls)).isEqualTo("10.1.2.3:4567 " + PROXY + ":" + raw.getLocalPort() + " 10.0.0.10:7000");
+        assertThat(RawClient.readLine(tls)).isEqualTo("10.1.2.3:4567 " + PROXY + ":" + raw.getLocalPort() + " 10.0.0.10:7000");
       }
     }
     assertThat(gw.stats().listener("tls").refusals()).isZero();
@@ -489,7 +489,7 @@ class ProxyProtocolTest {
   @Test
   void thousandConnectionsThroughEveryPath_leaveNothingHeld() throws Exception {
     ListenerStats stats = gw.stats().listener("leak");
-    Admission admission = admission("leak");
+    Admission admission = gw.admission("leak");
     int port = gw.port("leak");
     int total = 1_000;
     int paths = 6;
@@ -539,7 +539,7 @@ class ProxyProtocolTest {
           byte[] header = path == 0 ? ProxyHeaders.v1(client, DESTINATION_V4)
             : ProxyHeaders.v2(client, DESTINATION_V4, TLVS);
           socket.getOutputStream().write(concat(header, ascii("hi\n")));
-          String reply = readLine(socket);
+          String reply = RawClient.readLine(socket);
           if (!reply.startsWith(client.getAddress().getHostAddress() + ":" + client.getPort() + " ")) {
             throw new AssertionError("connection " + n + ": " + reply);
           }
@@ -617,34 +617,13 @@ class ProxyProtocolTest {
     Socket socket = connect(PROXY, gw.port(listener));
     socket.getOutputStream().write(concat(ProxyHeaders.v1(address(clientIp, clientPort), DESTINATION_V4),
       ascii("hello\n")));
-    assertThat(readLine(socket)).startsWith(clientIp + ":" + clientPort + " ");
+    assertThat(RawClient.readLine(socket)).startsWith(clientIp + ":" + clientPort + " ");
     return socket;
   }
 
   private static int framesSeen(String listener) {
     AtomicInteger seen = frames.get(listener);
     return seen == null ? 0 : seen.get();
-  }
-
-  private static Admission admission(String listener) {
-    return gw.gateway().listeners().stream().filter(l -> l.config().name().equals(listener)).findFirst()
-      .orElseThrow().admission();
-  }
-
-  /** Reads one LF-terminated line. */
-  private static String readLine(Socket socket) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    InputStream in = socket.getInputStream();
-    while (true) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("closed after '" + line.toString(StandardCharsets.UTF_8) + "'");
-      }
-      if (b == '\n') {
-        return line.toString(StandardCharsets.UTF_8);
-      }
-      line.write(b);
-    }
   }
 
   /** How the gateway ended a connection: what it wrote first, and whether the end was an RST. */

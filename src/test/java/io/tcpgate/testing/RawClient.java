@@ -103,6 +103,15 @@ public final class RawClient implements AutoCloseable {
 
   /** Reads one LF-terminated line (without the LF). */
   public String readLine() throws IOException {
+    return readLine(in);
+  }
+
+  /** Reads one LF-terminated line (without the LF) from {@code socket}, one byte at a time (nothing read ahead). */
+  public static String readLine(Socket socket) throws IOException {
+    return readLine(socket.getInputStream());
+  }
+
+  private static String readLine(java.io.InputStream in) throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     while (true) {
       int b = in.read();

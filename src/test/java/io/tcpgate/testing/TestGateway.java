@@ -79,6 +79,12 @@ public final class TestGateway {
     });
   }
 
+  /** The admission of the running listener {@code name}: its counts of connections and client addresses. */
+  public io.tcpgate.admission.Admission admission(String name) {
+    return gateway.listeners().stream().filter(l -> l.config().name().equals(name)).findFirst().orElseThrow()
+      .admission();
+  }
+
   public int port(String listener) {
     return gateway.port(listener);
   }
