@@ -78,9 +78,11 @@ public final class Main {
     }
     Logger log = LoggerFactory.getLogger(Main.class);
     GatewayConfig config;
+    JsonObject json;
     Vertx loader = Vertx.vertx();
     try {
-      config = await(ConfigLoader.load(loader, file));
+      json = await(ConfigLoader.loadJson(loader, file));
+      config = GatewayConfig.fromJson(json);
     } catch (ConfigException e) {
       failBeforeStart(loader, "invalid configuration: " + e.getMessage(), EXIT_BAD_CONFIG);
       return;
@@ -132,7 +134,10 @@ public final class Main {
       fail(app, "startup failed: " + e, EXIT_STARTUP_FAILED);
       return;
     }
+    String source = file;
+    app.reloadFrom(() -> ConfigLoader.loadJson(app.vertx(), source), json);
     ShutdownSignals.install(() -> shutdown(app, log));
+    ShutdownSignals.onHangUp(() -> app.reload("SIGHUP"));
     log.info("tcpgate started with {} listener(s); ready", app.gateway().listeners().size());
   }
 
@@ -199,6 +204,16 @@ public final class Main {
   static final class ShutdownSignals {
 
     private ShutdownSignals() {
+    }
+
+    /** Runs {@code reload} on each SIGHUP (where the JVM lets tcpgate handle it). */
+    static void onHangUp(Runnable reload) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload.run());
+      } catch (IllegalArgumentException e) {
+        LoggerFactory.getLogger(Main.class).warn("SIGHUP cannot be handled in this JVM ({}); reloads only by the"
+          + " file checks (reload.checkMs)", e.getMessage());
+      }
     }
 
     static void install(Runnable drain) {

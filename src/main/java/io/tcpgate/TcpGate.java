@@ -19,6 +19,10 @@ import io.tcpgate.listener.AcceptErrorLog;
 import io.tcpgate.listener.BindException;
 import io.tcpgate.listener.RunningListener;
 import io.tcpgate.listener.GatewayTransport;
+import io.tcpgate.reload.ConfigReloader;
+import io.tcpgate.reload.ConfigSource;
+import io.tcpgate.reload.ReloadResult;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -54,6 +58,7 @@ public final class TcpGate {
   private final int eventLoops;
   private final GatewayTransport transport;
   private volatile Gateway gateway;
+  private volatile ConfigReloader reloader;
   private String adminDeployment;
   private AdminServer admin;
 
@@ -146,9 +151,7 @@ public final class TcpGate {
       .compose(v -> Gateway.start(vertx, config, stats, eventLoops))
       .compose(started -> {
         gateway = started;
-        for (RunningListener listener : started.listeners()) {
-          GatewayMeters.bind(registry, stats.listener(listener.config().name()));
-        }
+        bindMeters(started);
         if (started.bridge() != null) {
           GatewayMeters.bind(registry, started.bridge().stats());
         }
@@ -157,11 +160,45 @@ public final class TcpGate {
       }, err -> stopAdmin().transform(ar -> Future.failedFuture(err)));
   }
 
+  private void bindMeters(Gateway running) {
+    for (RunningListener listener : running.listeners()) {
+      GatewayMeters.bind(registry, stats.listener(listener.config().name()));
+    }
+  }
+
+  /**
+   * Makes the running gateway reloadable from {@code source} ({@code SIGHUP}, {@link #reload}, and the file checks
+   * of {@code reload.checkMs}); call once after {@link #start}.
+   *
+   * @param initial the configuration {@link #start} was given, as read (generation 1)
+   */
+  public ConfigReloader reloadFrom(ConfigSource source, JsonObject initial) {
+    ConfigReloader created = new ConfigReloader(vertx, source, gateway, initial, registry, this::bindMeters);
+    reloader = created;
+    created.start();
+    return created;
+  }
+
+  /** The reloader, or {@code null} before {@link #reloadFrom}. */
+  public ConfigReloader reloader() {
+    return reloader;
+  }
+
+  /** Reloads the configuration now; see {@link ConfigReloader#reload}. Needs {@link #reloadFrom} first. */
+  public Future<ReloadResult> reload(String trigger) {
+    ConfigReloader current = reloader;
+    if (current == null) {
+      return Future.failedFuture(new IllegalStateException("no configuration source to reload from"));
+    }
+    return current.reload(trigger);
+  }
+
   private Future<Void> startAdmin(GatewayConfig config) {
     if (!config.admin().enabled()) {
       return Future.succeededFuture();
     }
-    admin = new AdminServer(config.admin(), registry, readiness, () -> GatewayInfo.describe(gateway, readiness));
+    admin = new AdminServer(config.admin(), registry, readiness, () -> GatewayInfo.describe(gateway, readiness,
+      reloader));
     return vertx.deployVerticle(admin)
       .recover(err -> Future.failedFuture(new BindException("admin", "admin server cannot bind "
         + config.admin().host() + ":" + config.admin().port() + ": " + BindException.osReason(err), err)))
@@ -181,6 +218,12 @@ public final class TcpGate {
    * the gateway drains.
    */
   public Future<Void> shutdown() {
+    ConfigReloader current = reloader;
+    Future<Void> reloadsDone = current == null ? Future.succeededFuture() : current.close();
+    return reloadsDone.transform(ar -> drain());
+  }
+
+  private Future<Void> drain() {
     readiness.draining();
     Gateway running = gateway;
     if (running == null) {

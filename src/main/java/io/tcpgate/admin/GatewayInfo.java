@@ -1,6 +1,7 @@
 package io.tcpgate.admin;
 
 import io.tcpgate.Gateway;
+import io.tcpgate.reload.ConfigReloader;
 import io.tcpgate.admission.AdmissionPolicy;
 import io.tcpgate.config.WorkerConfig;
 import io.tcpgate.listener.RunningListener;
@@ -21,7 +22,8 @@ public final class GatewayInfo {
     return version == null ? "dev" : version;
   }
 
-  public static JsonObject describe(Gateway gateway, Readiness readiness) {
+  /** @param reloader the gateway's reloader, or {@code null} when it cannot reload (embedded without a source) */
+  public static JsonObject describe(Gateway gateway, Readiness readiness, ConfigReloader reloader) {
     JsonObject info = new JsonObject()
       .put("name", "tcpgate")
       .put("version", version())
@@ -30,7 +32,11 @@ public final class GatewayInfo {
       .put("node", io.tcpgate.connection.Connections.node());
     if (gateway != null) {
       info.put("role", gateway.config().cluster().role().configName())
-        .put("clustered", gateway.config().cluster().enabled());
+        .put("clustered", gateway.config().cluster().enabled())
+        .put("drainingGenerations", gateway.draining());
+    }
+    if (reloader != null) {
+      info.put("config", reloader.describe());
     }
     JsonArray listeners = new JsonArray();
     JsonArray workers = new JsonArray();

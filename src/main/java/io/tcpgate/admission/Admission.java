@@ -1,6 +1,7 @@
 package io.tcpgate.admission;
 
 import java.net.InetAddress;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
@@ -58,11 +59,12 @@ public final class Admission {
     }
   }
 
-  private final AdmissionPolicy policy;
   private final ConnectionBudget budget;
   private final LongSupplier clock;
-  private final ClientTable clients;
-  private final TokenBucket rate;
+  private volatile AdmissionPolicy policy;
+  private volatile boolean admitsEveryone;
+  private ClientTable clients;
+  private TokenBucket rate;
   private int open;
 
   /**
@@ -70,12 +72,34 @@ public final class Admission {
    * @param clock  {@link System#nanoTime} except in tests
    */
   public Admission(AdmissionPolicy policy, ConnectionBudget budget, LongSupplier clock) {
-    this.policy = policy;
     this.budget = budget;
     this.clock = clock;
     long now = clock.getAsLong();
     this.clients = policy.perClient() ? new ClientTable(policy.maxTrackedIps(), policy.connectRatePerIp(), now) : null;
     this.rate = policy.connectRate() == null ? null : new TokenBucket(policy.connectRate(), now);
+    this.policy = policy;
+    this.admitsEveryone = admitsEveryone(policy);
+  }
+
+  /**
+   * Applies {@code next} from the next connection on (a reload). The counts of open connections carry over: the
+   * listener's count always, the per-address counts for the connections opened while per-address limits were on.
+   * A changed rate starts with a full bucket.
+   */
+  public synchronized void update(AdmissionPolicy next) {
+    long now = clock.getAsLong();
+    if (!Objects.equals(next.connectRate(), policy.connectRate())) {
+      rate = next.connectRate() == null ? null : new TokenBucket(next.connectRate(), now);
+    }
+    if (next.perClient()) {
+      if (clients == null) {
+        clients = new ClientTable(next.maxTrackedIps(), next.connectRatePerIp(), now);
+      } else {
+        clients.reconfigure(next.maxTrackedIps(), next.connectRatePerIp(), now);
+      }
+    }
+    policy = next;
+    admitsEveryone = admitsEveryone(next);
   }
 
   /**
@@ -83,8 +107,12 @@ public final class Admission {
    * proxy check, and no process limit. Such a listener skips admission altogether.
    */
   public boolean admitsEveryone() {
+    return admitsEveryone && budget.unlimited();
+  }
+
+  private static boolean admitsEveryone(AdmissionPolicy policy) {
     return policy.maxConnections() == AdmissionPolicy.UNLIMITED && !policy.perClient() && policy.connectRate() == null
-      && policy.rules().isEmpty() && !policy.proxied() && budget.unlimited();
+      && policy.rules().isEmpty() && !policy.proxied();
   }
 
   /** The policy this admission applies. */
@@ -118,7 +146,7 @@ public final class Admission {
     if (!policy.rules().allows(address)) {
       return refuse(RefusalReason.RULE);
     }
-    if (clients == null) {
+    if (!policy.perClient()) {
       return new Verdict(ticket, null);
     }
     ClientTable.Entry entry = clients.entry(address, now);
@@ -142,7 +170,7 @@ public final class Admission {
       return refuse(RefusalReason.RULE);
     }
     ClientTable.Entry entry = null;
-    if (clients != null) {
+    if (policy.perClient()) {
       entry = clients.entry(address, now);
       if (entry == null) {
         return refuse(RefusalReason.IP_TABLE_FULL);

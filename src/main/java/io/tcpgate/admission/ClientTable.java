@@ -18,15 +18,15 @@ final class ClientTable {
 
   static final class Entry {
     int open;
-    final TokenBucket bucket;
+    TokenBucket bucket;
 
     Entry(TokenBucket bucket) {
       this.bucket = bucket;
     }
   }
 
-  private final int capacity;
-  private final RateLimit ratePerClient;
+  private int capacity;
+  private RateLimit ratePerClient;
   private final Map<InetAddress, Entry> entries = new HashMap<>();
   private long lastSweepNanos;
 
@@ -37,6 +37,21 @@ final class ClientTable {
   }
 
   /** The entry of {@code client}, created if there is room; {@code null} when the table is full. */
+  /**
+   * New limits (a reload): the table keeps its entries and their counts; with a changed rate each entry starts
+   * over with a full bucket, and entries beyond a smaller capacity go as they become forgettable.
+   */
+  void reconfigure(int capacity, RateLimit ratePerClient, long nowNanos) {
+    this.capacity = capacity;
+    if (!java.util.Objects.equals(ratePerClient, this.ratePerClient)) {
+      this.ratePerClient = ratePerClient;
+      for (Entry entry : entries.values()) {
+        entry.bucket = ratePerClient == null ? null : new TokenBucket(ratePerClient, nowNanos);
+      }
+    }
+    sweep(nowNanos);
+  }
+
   Entry entry(InetAddress client, long nowNanos) {
     if (nowNanos - lastSweepNanos >= SWEEP_INTERVAL_NANOS) {
       sweep(nowNanos);

@@ -11,7 +11,7 @@ public final class ConnectionBudget {
   /** No ceiling. */
   public static final int UNLIMITED = 0;
 
-  private final int max;
+  private volatile int max;
   private final AtomicInteger open = new AtomicInteger();
 
   /** @param max the ceiling, or {@link #UNLIMITED} */
@@ -19,8 +19,18 @@ public final class ConnectionBudget {
     this.max = max;
   }
 
+  /**
+   * A new ceiling (a reload), for the next connection on; connections already open beyond it stay. The count covers
+   * the connections admitted while some listener or the process had a limit (a listener that admits everyone
+   * counts nothing).
+   */
+  public void limit(int max) {
+    this.max = max;
+  }
+
   /** Takes one connection if the ceiling allows it. */
   boolean tryAcquire() {
+    int max = this.max;
     while (true) {
       int current = open.get();
       if (max != UNLIMITED && current >= max) {

@@ -37,7 +37,7 @@ public final class Bridge {
 
   /** Binds the bridge; fails with a {@link BindException} naming the host, port and OS reason. */
   public static Future<Bridge> start(Vertx vertx, BridgeConfig config, BridgeStats stats, int instances) {
-    int bindPort = ListenerDeployer.bindPort(config.port(), instances);
+    int bindPort = ListenerDeployer.bindPort(config.port());
     List<BridgeServer> servers = new CopyOnWriteArrayList<>();
     DeploymentOptions options = new DeploymentOptions().setInstances(instances)
       .setThreadingModel(ThreadingModel.EVENT_LOOP);

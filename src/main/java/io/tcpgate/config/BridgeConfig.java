@@ -47,6 +47,19 @@ public record BridgeConfig(boolean enabled, String host, int port, List<Pattern>
   static final Set<String> KEYS = Set.of("enabled", "host", "port", "inboundPermitted", "outboundPermitted",
     "maxFrameBytes", "idleTimeoutSeconds", "requestTimeoutMs", "maxPendingReplies");
 
+  /** Whether {@code other} configures the same bridge (patterns compared by their text). */
+  public boolean sameAs(BridgeConfig other) {
+    return enabled == other.enabled && host.equals(other.host) && port == other.port
+      && patterns(inboundPermitted).equals(patterns(other.inboundPermitted))
+      && patterns(outboundPermitted).equals(patterns(other.outboundPermitted)) && maxFrameBytes == other.maxFrameBytes
+      && idleTimeoutSeconds == other.idleTimeoutSeconds && requestTimeoutMs == other.requestTimeoutMs
+      && maxPendingReplies == other.maxPendingReplies;
+  }
+
+  private static List<String> patterns(List<Pattern> patterns) {
+    return patterns.stream().map(Pattern::pattern).toList();
+  }
+
   /** The bridge switched off. */
   public static BridgeConfig disabled() {
     return fromJson(new io.vertx.core.json.JsonObject(), "bridge");

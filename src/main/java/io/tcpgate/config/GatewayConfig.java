@@ -25,10 +25,12 @@ import java.util.Set;
  * @param maxConnections  connections open at once over all listeners (top-level {@code admission.maxConnections});
  *                        {@code 0} for no limit
  * @param transport       the socket transport: native epoll where available, or NIO
+ * @param reload          when the configuration is read again besides {@code SIGHUP}
  */
 public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> workers, long drainTimeoutMs,
                             long graceDelayMs, AdminConfig admin, LogFormat logFormat, ClusterConfig cluster,
-                            BridgeConfig bridge, int maxConnections, TransportChoice transport) {
+                            BridgeConfig bridge, int maxConnections, TransportChoice transport,
+                            ReloadConfig reload) {
 
   /** Drain timeout unless configured: 10 s. */
   public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
@@ -36,7 +38,7 @@ public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> w
   public static final long DEFAULT_GRACE_DELAY_MS = 0;
 
   static final Set<String> KEYS = Set.of("defaults", "listeners", "workers", "shutdown", "admin", "logging",
-    "cluster", "bridge", "admission", "transport");
+    "cluster", "bridge", "admission", "transport", "reload");
   static final Set<String> SHUTDOWN_KEYS = Set.of("drainTimeoutMs", "graceDelayMs");
   static final Set<String> LOGGING_KEYS = Set.of("format");
 
@@ -114,7 +116,8 @@ public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> w
     int maxConnections = AdmissionConfig.processMaxConnections(root.object("admission"));
     TransportChoice transport = root.choice("transport", TransportChoice.AUTO, TransportChoice.values(),
       TransportChoice::configName);
+    ReloadConfig reload = ReloadConfig.fromJson(root.object("reload"), "reload");
     return new GatewayConfig(List.copyOf(listeners), List.copyOf(workers), drain, grace, admin, format, cluster,
-      bridge, maxConnections, transport);
+      bridge, maxConnections, transport, reload);
   }
 }

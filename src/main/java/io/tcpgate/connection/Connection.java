@@ -61,16 +61,22 @@ public final class Connection implements FrameSink, PushTarget {
   private final EventBus bus;
   private final NetSocket socket;
   private final ListenerContext listener;
-  private final ListenerConfig config;
+  /** The listener's configuration when this connection was accepted: its framing, body type and reply mode. */
+  private final ListenerConfig accepted;
   private final ListenerStats stats;
   private final Framer framer;
-  private final Dispatcher dispatcher;
   private final ReplyQueue replies;
   private final Deadlines deadlines;
   private final String id;
   private final ClientIdentity client;
   private final RequestHeaders.Shared sharedHeaders;
-  private final long requestTimeoutNanos;
+  /** The listener's settings as of this connection's last frame; a reload swaps them between frames. */
+  private ListenerSettings settings;
+  private ListenerConfig config;
+  private volatile ReplyFraming replyFraming;
+  private Dispatcher dispatcher;
+  /** Whether requests in flight may have different timeouts (a reload changed it), so deadlines may not be in order. */
+  private boolean mixedTimeouts;
 
   private ConnectionState state = ConnectionState.OPEN;
   private CloseReason closeReason;
@@ -84,28 +90,29 @@ public final class Connection implements FrameSink, PushTarget {
   private long bytesPushed;
   private long readingResumedNanos = lastReadNanos;
 
-  Connection(Vertx vertx, NetSocket socket, ListenerContext listener) {
+  Connection(Vertx vertx, NetSocket socket, ListenerContext listener, ListenerSettings settings) {
     this.context = vertx.getOrCreateContext();
     this.bus = vertx.eventBus();
     this.socket = socket;
     this.listener = listener;
-    this.config = listener.config;
+    this.settings = settings;
+    this.config = settings.config();
+    this.accepted = config;
+    this.replyFraming = settings.replies();
     this.stats = listener.stats;
-    this.framer = config.framing().newFramer(this);
+    this.framer = accepted.framing().newFramer(this);
     this.dispatcher = Dispatcher.create(config.dispatch(), config.address(), listener.requests, listener.pinned);
     this.replies = new ReplyQueue(context, socket, stats, this::afterWrite);
     this.deadlines = new Deadlines(vertx, stats);
-    this.requestTimeoutNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs()),
-      RequestDeadline.MAX_NANOS);
     this.id = ConnectionIds.next();
-    this.client = ClientIdentity.of(socket, config.proxyProtocol().enabled());
+    this.client = ClientIdentity.of(socket, accepted.proxyProtocol().enabled());
     this.sharedHeaders = sharedHeaders();
   }
 
   void start() {
     stats.connectionOpened();
     listener.registry.add(this);
-    LOG.debug("[c-{}] {} connected to '{}' on {}{}", id, client.remote(), config.name(), client.local(),
+    LOG.debug("[c-{}] {} connected to '{}' on {}{}", id, client.remote(), accepted.name(), client.local(),
       client.peer() == null ? "" : " via " + client.peer());
     publishEvent("connected", null);
     HalfClose.deliverEndOfStream(socket);
@@ -115,8 +122,39 @@ public final class Connection implements FrameSink, PushTarget {
     socket.closeHandler(v -> onClosed());
     socket.shutdownHandler(v -> onDrain());
     listener.idleSweeper.add(this);
-    if (config.age().enabled()) {
-      deadlines.armAge(config.age().drawMillis(ThreadLocalRandom.current()), this::onMaxAge);
+    if (accepted.age().enabled()) {
+      deadlines.armAge(accepted.age().drawMillis(ThreadLocalRandom.current()), this::onMaxAge);
+    }
+  }
+
+  /**
+   * Takes the listener's settings if a reload changed them since the last frame. A changed {@code dispatch} or
+   * {@code address} hands over to a new dispatcher once the frames already taken are settled, so order holds.
+   */
+  private void refreshSettings() {
+    ListenerSettings latest = listener.settings;
+    if (latest == settings) {
+      return;
+    }
+    ListenerConfig before = config;
+    settings = latest;
+    config = latest.config();
+    replyFraming = latest.replies(accepted.framing());
+    if (before.requestTimeoutMs() != config.requestTimeoutMs()) {
+      mixedTimeouts = !replies.isEmpty();
+      if (config.requestTimeoutMs() < before.requestTimeoutMs()) {
+        deadlines.cancelRequest();
+      }
+    }
+    if (before.dispatch() != config.dispatch() || !before.address().equals(config.address())) {
+      List<ReplySlot> unsettled = new ArrayList<>();
+      for (ReplySlot slot : replies.slots()) {
+        if (!slot.done()) {
+          unsettled.add(slot);
+        }
+      }
+      dispatcher = Dispatcher.handover(dispatcher,
+        Dispatcher.create(config.dispatch(), config.address(), listener.requests, listener.pinned), unsettled);
     }
   }
 
@@ -127,7 +165,7 @@ public final class Connection implements FrameSink, PushTarget {
 
   @Override
   public String listenerName() {
-    return config.name();
+    return accepted.name();
   }
 
   @Override
@@ -137,11 +175,12 @@ public final class Connection implements FrameSink, PushTarget {
 
   @Override
   public Buffer frame(Buffer payload) {
-    return listener.frame(payload);
+    return replyFraming.frame(payload);
   }
 
-  long requestTimeoutMs() {
-    return config.requestTimeoutMs();
+  @Override
+  public Object framing() {
+    return accepted.framing();
   }
 
   // ---- events from the socket and the framer
@@ -151,6 +190,7 @@ public final class Connection implements FrameSink, PushTarget {
       return;
     }
     lastReadNanos = System.nanoTime();
+    refreshSettings();
     if (chunk.length() == 0) {
       LOG.debug("[c-{}] end of stream from the client, {} frame(s) taken and not answered", id, replies.size());
       framer.end();
@@ -226,14 +266,15 @@ public final class Connection implements FrameSink, PushTarget {
     }
     Object body;
     try {
-      body = FrameCodec.requestBody(config.body(), frame);
+      body = FrameCodec.requestBody(accepted.body(), frame);
     } catch (IllegalArgumentException e) {
       refuse(ErrorCode.BAD_JSON, Outcome.BAD_JSON, completeNanos);
       return;
     }
-    if (!config.reply()) {
-      DeliveryOptions options = new DeliveryOptions().setHeaders(requestHeaders(sequence));
-      if (config.publish()) {
+    if (!accepted.reply()) {
+      DeliveryOptions options = new DeliveryOptions()
+        .setHeaders(requestHeaders(sequence, config.requestTimeoutMs()));
+      if (accepted.publish()) {
         bus.publish(config.address(), body, options);
       } else {
         bus.send(config.address(), body, options);
@@ -241,7 +282,8 @@ public final class Connection implements FrameSink, PushTarget {
       stats.outcome(Outcome.SENT);
       return;
     }
-    ReplySlot slot = new ReplySlot(this, body, sequence, completeNanos);
+    ReplySlot slot = new ReplySlot(this, body, sequence, completeNanos, config.requestTimeoutMs(),
+      config.address());
     replies.add(slot);
     stats.requestStarted();
     if (config.overload().stopAccepting()) {
@@ -261,17 +303,17 @@ public final class Connection implements FrameSink, PushTarget {
   private boolean saturated() {
     var overload = config.overload();
     return overload.limitsInFlight() && stats.inFlight() >= overload.maxInFlight()
-      || listener.lag != null && listener.lag.lagMs() > overload.maxEventLoopLagMs();
+      || overload.maxEventLoopLagMs() > 0 && listener.lag.lagMs() > overload.maxEventLoopLagMs();
   }
 
-  MultiMap requestHeaders(long sequence) {
-    return new RequestHeaders(sharedHeaders, sequence, RequestDeadline.epochMillis(config.requestTimeoutMs()));
+  MultiMap requestHeaders(long sequence, long timeoutMs) {
+    return new RequestHeaders(sharedHeaders, sequence, RequestDeadline.epochMillis(timeoutMs));
   }
 
   private RequestHeaders.Shared sharedHeaders() {
     List<String> names = new ArrayList<>(List.of(GatewayHeaders.CONNECTION_ID,
       GatewayHeaders.LISTENER, GatewayHeaders.REMOTE_ADDRESS, GatewayHeaders.LOCAL_ADDRESS));
-    List<String> values = new ArrayList<>(List.of(id, config.name(), client.remote(),
+    List<String> values = new ArrayList<>(List.of(id, accepted.name(), client.remote(),
       client.local()));
     if (client.peer() != null) {
       names.add(GatewayHeaders.PEER_ADDRESS);
@@ -291,10 +333,10 @@ public final class Connection implements FrameSink, PushTarget {
   /** A frame answered by the gateway itself, in its place in the reply order. */
   private void refuse(ErrorCode code, Outcome outcome, long completeNanos) {
     stats.outcome(outcome);
-    if (!config.reply()) {
+    if (!accepted.reply()) {
       return;
     }
-    replies.add(ReplySlot.answered(completeNanos, listener.framedError(code), false));
+    replies.add(ReplySlot.answered(completeNanos, replyFraming.error(code), false));
     replies.answered();
   }
 
@@ -314,7 +356,7 @@ public final class Connection implements FrameSink, PushTarget {
     Outcome outcome = Outcome.OK;
     try {
       Buffer payload = FrameCodec.replyBytes(body);
-      bytes = payload == null ? null : listener.frame(payload);
+      bytes = payload == null ? null : replyFraming.frame(payload);
       if (bytes != null && bytes == body) {
         // framed as is (fixed-size framing): the worker may reuse its buffer once reply() returns
         bytes = bytes.copy();
@@ -322,7 +364,7 @@ public final class Connection implements FrameSink, PushTarget {
       closeAfter = GatewayHeaders.wantsClose(headers);
     } catch (RuntimeException e) {
       // a body that is not Buffer, String or JsonObject, or a JsonObject that cannot be encoded
-      bytes = listener.framedError(ErrorCode.WORKER_FAILED, String.valueOf(e.getMessage()));
+      bytes = replyFraming.error(ErrorCode.WORKER_FAILED, String.valueOf(e.getMessage()));
       outcome = Outcome.WORKER_FAILED;
     }
     onOutcome(slot, bytes, closeAfter, outcome);
@@ -331,12 +373,12 @@ public final class Connection implements FrameSink, PushTarget {
   /** The event bus could not deliver {@code slot}'s frame, or the worker failed it. Any thread. */
   void requestFailed(ReplySlot slot, Throwable cause) {
     Outcome outcome = failureOutcome(cause);
-    if (outcome == Outcome.TIMEOUT && System.nanoTime() - slot.sentNanos() < requestTimeoutNanos) {
+    if (outcome == Outcome.TIMEOUT && System.nanoTime() - slot.deadlineNanos() < 0) {
       // Vert.x answers TIMEOUT ("Discarded the request") at once for a request its consumer did not take: a full
       // queue (maxBufferedMessages) or a consumer unregistered while the request was on its way (a bridge client that
       // just left). Nobody processed it and its deadline is not over: busy (safe to send again) while a consumer
       // still serves the address, no-handler when none is left; not a timeout, whose outcome is unknown
-      outcome = listener.requests.mayHaveConsumer(config.address()) ? Outcome.BUSY : Outcome.NO_HANDLER;
+      outcome = listener.requests.mayHaveConsumer(slot.address()) ? Outcome.BUSY : Outcome.NO_HANDLER;
     }
     ErrorCode code = switch (outcome) {
       case TIMEOUT -> ErrorCode.TIMEOUT;
@@ -346,7 +388,7 @@ public final class Connection implements FrameSink, PushTarget {
     };
     String detail = code != ErrorCode.WORKER_FAILED ? null
       : cause instanceof ReplyException ? cause.getMessage() : String.valueOf(cause.getMessage());
-    onOutcome(slot, listener.framedError(code, detail), false, outcome);
+    onOutcome(slot, replyFraming.error(code, detail), false, outcome);
   }
 
   private static Outcome failureOutcome(Throwable cause) {
@@ -419,7 +461,10 @@ public final class Connection implements FrameSink, PushTarget {
       if (!slot.awaitingReply()) {
         continue;
       }
-      if (slot.sentNanos() + requestTimeoutNanos - now > 0) {
+      if (slot.deadlineNanos() - now > 0) {
+        if (mixedTimeouts) {
+          continue;
+        }
         break;
       }
       if (!dispatcher.forget(slot)) {
@@ -427,7 +472,7 @@ public final class Connection implements FrameSink, PushTarget {
       } else {
         stats.requestEnded();
         stats.outcome(Outcome.TIMEOUT);
-        slot.complete(listener.framedError(ErrorCode.TIMEOUT), false);
+        slot.complete(replyFraming.error(ErrorCode.TIMEOUT), false);
         dispatcher.settled(slot);
         expired = true;
       }
@@ -447,12 +492,22 @@ public final class Connection implements FrameSink, PushTarget {
     if (deadlines.requestArmed() || state == ConnectionState.CLOSED) {
       return;
     }
+    if (replies.isEmpty()) {
+      mixedTimeouts = false;
+      return;
+    }
+    ReplySlot first = null;
     for (ReplySlot slot : replies.slots()) {
-      if (slot.awaitingReply()) {
-        long delayNanos = slot.sentNanos() + requestTimeoutNanos - System.nanoTime();
-        deadlines.armRequest(TimeUnit.NANOSECONDS.toMillis(delayNanos + 999_999), this::expireRequests);
-        return;
+      if (slot.awaitingReply() && (first == null || slot.deadlineNanos() - first.deadlineNanos() < 0)) {
+        first = slot;
+        if (!mixedTimeouts) {
+          break;
+        }
       }
+    }
+    if (first != null) {
+      long delayNanos = first.deadlineNanos() - System.nanoTime();
+      deadlines.armRequest(TimeUnit.NANOSECONDS.toMillis(delayNanos + 999_999), this::expireRequests);
     }
   }
 
@@ -543,7 +598,7 @@ public final class Connection implements FrameSink, PushTarget {
 
   /** Queues a last error reply after the frames already taken, then closes once it is written. */
   private void finishWith(ErrorCode code, CloseReason reason) {
-    finishWith(listener.framedError(code), reason);
+    finishWith(replyFraming.error(code), reason);
   }
 
   /** Stops reading, queues {@code last} (or nothing) after the frames already taken, and closes once it is written. */
@@ -566,7 +621,7 @@ public final class Connection implements FrameSink, PushTarget {
    */
   private void onMaxAge() {
     LOG.debug("[c-{}] maximum age reached, {} frame(s) still to answer", id, replies.size());
-    Buffer goaway = config.age().goaway() ? listener.framedError(ErrorCode.GOAWAY) : null;
+    Buffer goaway = config.age().goaway() ? replyFraming.error(ErrorCode.GOAWAY) : null;
     if (!finishWith(goaway, CloseReason.MAX_AGE)) {
       return;
     }
@@ -643,7 +698,7 @@ public final class Connection implements FrameSink, PushTarget {
     LOG.debug("[c-{}] closed ({}), {} replies abandoned", id, reason.tag(), abandoned);
     if (ACCESS.isInfoEnabled()) {
       ACCESS.info("listener={} connection={} remote={} peer={} duration_ms={} frames_in={} frames_out={} bytes_in={}"
-          + " bytes_out={} abandoned={} reason={}", config.name(), id, client.remote(),
+          + " bytes_out={} abandoned={} reason={}", accepted.name(), id, client.remote(),
         client.peer() == null ? "-" : client.peer(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openedNanos), nextSequence - 1,
         replies.framesWritten() + framesPushed, bytesRead, replies.bytesWritten() + bytesPushed, abandoned,
@@ -663,7 +718,7 @@ public final class Connection implements FrameSink, PushTarget {
     JsonObject json = new JsonObject()
       .put("event", event)
       .put("connectionId", id)
-      .put("listener", config.name())
+      .put("listener", accepted.name())
       .put("remoteAddress", client.remote())
       .put("localAddress", client.local())
       .put("node", ConnectionIds.node())

@@ -83,9 +83,14 @@ public final class Connections {
     return registry.size();
   }
 
-  /** Starts routing pushes and broadcasts; the future carries the deployment id. */
-  public Future<String> startPushRouter(List<String> listeners) {
-    return vertx.deployVerticle(new PushRouter(registry, ConnectionIds.node(), List.copyOf(listeners)));
+  /** Starts routing pushes to this node's connections; the future carries the deployment id. */
+  public Future<String> startPushRouter() {
+    return vertx.deployVerticle(new PushRouter(registry, ConnectionIds.node(), List.of()));
+  }
+
+  /** Starts routing broadcasts to {@code listener}'s connections; the future carries the deployment id. */
+  public Future<String> startBroadcasts(String listener) {
+    return vertx.deployVerticle(new PushRouter(registry, null, List.of(listener)));
   }
 
   /** Releases the request path's hold on the event bus; call once the listeners are undeployed. */

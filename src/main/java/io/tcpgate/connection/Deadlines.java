@@ -36,6 +36,11 @@ final class Deadlines {
     }
   }
 
+  /** Cancels the request timer (a shorter timeout came in: it is armed again for the earliest deadline). */
+  void cancelRequest() {
+    requestTimer = cancel(requestTimer);
+  }
+
   boolean frameArmed() {
     return frameTimer != -1;
   }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 final class IdleSweeper {
 
   private final Vertx vertx;
-  private final long idleNanos;
+  private volatile long idleNanos;
   private final Set<Connection> connections = new LinkedHashSet<>();
 
   IdleSweeper(Vertx vertx, long idleNanos) {
@@ -26,8 +26,21 @@ final class IdleSweeper {
   }
 
   void start() {
+    schedule();
+  }
+
+  /** A new idle timeout (a reload), from the next sweep on; any thread. */
+  void idleNanos(long idleNanos) {
+    this.idleNanos = idleNanos;
+  }
+
+  /** Sweeps every tenth of the timeout (between 0.1 and 1 s), re-reading the timeout each time. */
+  private void schedule() {
     long periodMs = Math.max(100, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(idleNanos) / 10));
-    vertx.setPeriodic(periodMs, t -> sweep());
+    vertx.setTimer(periodMs, t -> {
+      sweep();
+      schedule();
+    });
   }
 
   void add(Connection connection) {
@@ -40,6 +53,7 @@ final class IdleSweeper {
 
   private void sweep() {
     long now = System.nanoTime();
+    long idleNanos = this.idleNanos;
     List<Connection> idle = null;
     for (Connection connection : connections) {
       if (now - connection.lastActivityNanos() >= idleNanos) {

@@ -4,6 +4,8 @@ import io.tcpgate.dispatch.Request;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * One frame's place in a connection's reply order, and its request on the event bus: queued until its dispatcher
  * sends it, then waiting for its reply, then answered (the bytes to write, or nothing).
@@ -25,22 +27,31 @@ final class ReplySlot extends Request {
   private final Connection connection;
   private final long sequence;
   private final long frameCompleteNanos;
+  private final long timeoutMs;
+  private final String address;
   private Stage stage = Stage.QUEUED;
   private long sentNanos;
   private MultiMap headers;
   private Buffer bytes;
   private boolean closeAfter;
 
-  ReplySlot(Connection connection, Object body, long sequence, long frameCompleteNanos) {
+  /**
+   * @param timeoutMs how long the frame waits for its reply once sent: the listener's timeout when it was taken
+   * @param address   the listener's address when it was taken
+   */
+  ReplySlot(Connection connection, Object body, long sequence, long frameCompleteNanos, long timeoutMs,
+            String address) {
     super(body);
+    this.address = address;
     this.connection = connection;
     this.sequence = sequence;
     this.frameCompleteNanos = frameCompleteNanos;
+    this.timeoutMs = timeoutMs;
   }
 
   /** A slot answered by the gateway itself. */
   static ReplySlot answered(long frameCompleteNanos, Buffer bytes, boolean closeAfter) {
-    ReplySlot slot = new ReplySlot(null, null, 0, frameCompleteNanos);
+    ReplySlot slot = new ReplySlot(null, null, 0, frameCompleteNanos, 0, null);
     slot.complete(bytes, closeAfter);
     return slot;
   }
@@ -49,7 +60,7 @@ final class ReplySlot extends Request {
   protected void sending() {
     stage = Stage.SENT;
     sentNanos = System.nanoTime();
-    headers = connection.requestHeaders(sequence);
+    headers = connection.requestHeaders(sequence, timeoutMs);
   }
 
   @Override
@@ -61,7 +72,17 @@ final class ReplySlot extends Request {
 
   @Override
   protected long timeoutMs() {
-    return connection.requestTimeoutMs();
+    return timeoutMs;
+  }
+
+  /** The event-bus address the frame was taken for (a pinned request goes to one of its consumers' own). */
+  String address() {
+    return address;
+  }
+
+  /** When the reply is due ({@link System#nanoTime()} scale); meaningful from {@link Stage#SENT} on. */
+  long deadlineNanos() {
+    return sentNanos + Math.min(TimeUnit.MILLISECONDS.toNanos(timeoutMs), RequestDeadline.MAX_NANOS);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.tcpgate.dispatch;
 import io.tcpgate.bus.PinnedInstances;
 
 import java.util.ArrayDeque;
+import java.util.Collection;
 
 /**
  * Decides when and where each of one connection's requests goes onto the event bus: the {@link DispatchMode} of its
@@ -37,6 +38,18 @@ public abstract class Dispatcher {
       default:
         throw new IllegalArgumentException("unknown dispatch mode " + mode);
     }
+  }
+
+  /**
+   * The dispatcher that takes over from {@code before} for one connection: {@code after} once every request in
+   * {@code unsettled} (taken by {@code before}, not settled yet) is settled; {@code after} at once when none is.
+   */
+  public static Dispatcher handover(Dispatcher before, Dispatcher after, Collection<? extends Request> unsettled) {
+    if (unsettled.isEmpty()) {
+      before.close();
+      return after;
+    }
+    return new Handover(before.sender, before, after, unsettled);
   }
 
   /** The next frame's request, in frame order: sent now, or kept until it may go. */

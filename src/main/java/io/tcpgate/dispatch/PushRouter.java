@@ -9,11 +9,14 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /**
- * Delivers server pushes to this node's connections: one consumer on this node's push address (the connection id
- * in a header) and one per listener on its broadcast address. See {@link GatewayHeaders} for the contract.
+ * Delivers server pushes to this node's connections: a consumer on this node's push address (the connection id
+ * in a header), or one on a listener's broadcast address; a node has one of the first and one of the second per
+ * listener, deployed and undeployed with it. See {@link GatewayHeaders} for the contract.
  */
 public final class PushRouter extends VerticleBase {
 
@@ -21,6 +24,10 @@ public final class PushRouter extends VerticleBase {
   private final List<String> listeners;
   private final String node;
 
+  /**
+   * @param node      this node's id, to serve its push address; {@code null} for none
+   * @param listeners the listeners whose broadcast addresses to serve
+   */
   public PushRouter(PushTargets registry, String node, List<String> listeners) {
     this.node = node;
     this.registry = registry;
@@ -30,8 +37,10 @@ public final class PushRouter extends VerticleBase {
   @Override
   public Future<?> start() {
     List<Future<Void>> registrations = new ArrayList<>();
-    registrations.add(vertx.eventBus().consumer(GatewayHeaders.nodePushAddress(node), this::push)
-      .completion());
+    if (node != null) {
+      registrations.add(vertx.eventBus().consumer(GatewayHeaders.nodePushAddress(node), this::push)
+        .completion());
+    }
     for (String listener : listeners) {
       registrations.add(vertx.eventBus().consumer(GatewayHeaders.broadcastAddress(listener),
         message -> broadcast(listener, message)).completion());
@@ -74,13 +83,10 @@ public final class PushRouter extends VerticleBase {
       return;
     }
     boolean close = GatewayHeaders.wantsClose(message.headers());
-    // every connection of a listener frames alike: frame once, write the same bytes to each
-    Buffer[] framed = new Buffer[1];
+    // connections with the same framing frame alike: frame once per framing, write the same bytes to each
+    Map<Object, Buffer> framed = new HashMap<>(2);
     registry.forEachOf(listener, connection -> {
-      if (framed[0] == null && payload != null) {
-        framed[0] = connection.frame(payload);
-      }
-      Buffer bytes = framed[0];
+      Buffer bytes = payload == null ? null : framed.computeIfAbsent(connection.framing(), f -> connection.frame(payload));
       connection.context().runOnContext(v -> connection.pushFramed(bytes, close));
     });
   }

@@ -13,8 +13,14 @@ public interface PushTarget {
   /** The event-loop context the connection is confined to; {@link #pushFramed} runs there. */
   Context context();
 
-  /** {@code payload} framed for this connection's listener; any thread. */
+  /** {@code payload} framed for this connection; any thread. */
   Buffer frame(Buffer payload);
+
+  /**
+   * The framing the connection writes with: connections with equal framings frame a payload alike. A listener's
+   * connections may differ after a reload changed its framing (open connections keep theirs).
+   */
+  Object framing();
 
   /**
    * Writes {@code bytes} (already {@link #frame framed}, or {@code null} to only close) between replies, on

@@ -26,7 +26,7 @@ public final class AcceptGate {
 
   private final Admission admission;
   private final ListenerStats stats;
-  private final long headerTimeoutMs;
+  private volatile long headerTimeoutMs;
 
   /** @param headerTimeoutMs the PROXY header's deadline, or 0 when the listener does not use the protocol */
   AcceptGate(Admission admission, ListenerStats stats, long headerTimeoutMs) {
@@ -41,6 +41,9 @@ public final class AcceptGate {
    * @return whether to hand it on to Vert.x
    */
   boolean onAccept(Channel child) {
+    if (admission.admitsEveryone()) {
+      return true;
+    }
     InetSocketAddress peer = (InetSocketAddress) child.remoteAddress();
     if (peer == null) {
       return true;
@@ -61,6 +64,11 @@ public final class AcceptGate {
     child.closeFuture().addListener(f -> ticket.release());
     addHeaderDeadline(child, true);
     return true;
+  }
+
+  /** A new PROXY header deadline (a reload), for connections accepted from now on. */
+  void headerTimeoutMs(long headerTimeoutMs) {
+    this.headerTimeoutMs = headerTimeoutMs;
   }
 
   private void addHeaderDeadline(Channel child, boolean countExpiry) {

@@ -23,8 +23,18 @@ final class AcceptGates {
   private AcceptGates() {
   }
 
-  static void register(InetSocketAddress bound, AcceptGate gate) {
-    GATES.put(bound, gate);
+  /** Registers {@code gate} for {@code bound}; returns the gate it replaced (a listener's previous generation). */
+  static AcceptGate register(InetSocketAddress bound, AcceptGate gate) {
+    return GATES.put(bound, gate);
+  }
+
+  /** Undoes {@link #register}: puts {@code previous} (or nothing) back in place of {@code gate}. */
+  static void restore(InetSocketAddress bound, AcceptGate gate, AcceptGate previous) {
+    if (previous == null) {
+      GATES.remove(bound, gate);
+    } else {
+      GATES.replace(bound, gate, previous);
+    }
   }
 
   static void unregister(InetSocketAddress bound, AcceptGate gate) {

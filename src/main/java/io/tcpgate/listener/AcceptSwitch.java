@@ -19,7 +19,7 @@ final class AcceptSwitch implements AcceptControl {
   private static final Logger LOG = LoggerFactory.getLogger(AcceptSwitch.class);
 
   private final InetSocketAddress bound;
-  private final OverloadConfig overload;
+  private volatile OverloadConfig overload;
   private final ListenerStats stats;
   private final AtomicBoolean paused = new AtomicBoolean();
 
@@ -29,8 +29,21 @@ final class AcceptSwitch implements AcceptControl {
     this.stats = stats;
   }
 
+  /** New watermarks (a reload); turned off, a paused listener accepts again at once. */
+  void update(OverloadConfig next) {
+    overload = next;
+    if (!next.stopAccepting() && paused.compareAndSet(true, false)) {
+      GatewayTransport.setAccepting(bound, true, () -> stats.acceptPaused(false));
+      LOG.info("listener '{}': stopAccepting turned off, accepting again", stats.listener());
+    }
+  }
+
   @Override
   public void inFlight(long inFlight) {
+    OverloadConfig overload = this.overload;
+    if (!overload.stopAccepting()) {
+      return;
+    }
     if (inFlight >= overload.maxInFlight()) {
       if (paused.compareAndSet(false, true)) {
         GatewayTransport.setAccepting(bound, false, () -> stats.acceptPaused(true));

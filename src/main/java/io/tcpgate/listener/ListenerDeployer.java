@@ -1,7 +1,6 @@
 package io.tcpgate.listener;
 
 import io.tcpgate.admission.Admission;
-import io.tcpgate.admission.ConnectionBudget;
 import io.tcpgate.admission.IpAddresses;
 import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.connection.Connections;
@@ -32,11 +31,12 @@ public final class ListenerDeployer {
   }
 
   /**
-   * The port to ask Vert.x for: {@code port}, or for an ephemeral port ({@code 0}) served by several instances a
-   * negative key, which Vert.x turns into one ephemeral port shared by all of them (port 0 would give each its own).
+   * The port to ask Vert.x for: {@code port}, or for an ephemeral port ({@code 0}) a negative key, which Vert.x turns
+   * into one ephemeral port shared by every instance deployed with that key (port 0 would give each its own, and a
+   * later generation of the listener could not join it).
    */
-  public static int bindPort(int port, int instances) {
-    return port == 0 && instances > 1 ? -(SHARED_EPHEMERAL_KEYS.incrementAndGet()) : port;
+  public static int bindPort(int port) {
+    return port == 0 ? -(SHARED_EPHEMERAL_KEYS.incrementAndGet()) : port;
   }
 
   /**
@@ -52,12 +52,42 @@ public final class ListenerDeployer {
   }
 
   /**
-   * Deploys {@code listener} with {@code instances} NetServer instances.
+   * Deploys {@code listener} with {@code instances} NetServer instances on a socket of its own.
    *
+   * @param admission the listener's admission, kept across its generations
    * @return the bound listener; fails with {@link BindException}, leaving nothing of this listener bound
    */
   public static Future<RunningListener> deploy(Vertx vertx, ListenerConfig listener, GatewayStats stats, int instances,
-                                               long drainTimeoutMs, Connections connections, ConnectionBudget budget) {
+                                               long drainTimeoutMs, Connections connections, Admission admission) {
+    return deploy(vertx, listener, stats, instances, drainTimeoutMs, connections, admission,
+      bindPort(listener.port()));
+  }
+
+  /**
+   * Deploys a new generation of {@code running}'s listener, as {@code listener} describes it, on the same listening
+   * socket: the new instances share it with the old ones until those are stopped, so no connection attempt finds the
+   * port closed. For changes of the instances, the PROXY protocol or the TLS handshake deadline; host, port, family
+   * and TLS must be the same.
+   */
+  public static Future<RunningListener> deployOnto(RunningListener running, Vertx vertx, ListenerConfig listener,
+                                                   GatewayStats stats, int instances, long drainTimeoutMs,
+                                                   Connections connections) {
+    return deploy(vertx, listener, stats, instances, drainTimeoutMs, connections, running.admission(),
+      running.bindPort());
+  }
+
+  /**
+   * Reads and checks the TLS files of {@code tls} without binding anything; blocking, so on a worker thread.
+   *
+   * @throws io.tcpgate.config.ConfigException naming the file's key when one is missing, unreadable or does not match
+   */
+  public static TlsMaterial readTls(Vertx vertx, io.tcpgate.config.TlsConfig tls) {
+    return TlsMaterial.read(vertx, tls);
+  }
+
+  private static Future<RunningListener> deploy(Vertx vertx, ListenerConfig listener, GatewayStats stats,
+                                                int instances, long drainTimeoutMs, Connections connections,
+                                                Admission admission, int bindPort) {
     try {
       FamilyCheck.beforeBind(listener);
     } catch (BindException e) {
@@ -65,25 +95,20 @@ public final class ListenerDeployer {
     }
     Future<TlsMaterial> tls = listener.tls() == null ? Future.succeededFuture()
       : vertx.executeBlocking(() -> TlsMaterial.read(vertx, listener.tls()), false);
-    return tls.compose(material -> bind(vertx, listener, stats, instances, drainTimeoutMs, connections, budget,
-      material));
+    return tls.compose(material -> bind(vertx, listener, stats, instances, drainTimeoutMs, connections, admission,
+      material, bindPort));
   }
 
   private static Future<RunningListener> bind(Vertx vertx, ListenerConfig listener, GatewayStats stats, int instances,
-                                              long drainTimeoutMs, Connections connections, ConnectionBudget budget,
-                                              TlsMaterial tls) {
-    int bindPort = bindPort(listener.port(), instances);
+                                              long drainTimeoutMs, Connections connections, Admission admission,
+                                              TlsMaterial tls, int bindPort) {
     ListenerStats listenerStats = stats.listener(listener.name());
     List<ListenerVerticle> verticles = new CopyOnWriteArrayList<>();
-    Admission admission = new Admission(listener.effectiveAdmission(), budget, System::nanoTime);
     AcceptGate gate = new AcceptGate(admission, listenerStats,
       listener.proxyProtocol().enabled() ? listener.proxyProtocol().headerTimeoutMs() : 0);
-    boolean gated = !admission.admitsEveryone();
-    InetSocketAddress gateKey = listener.port() == 0 || !gated ? null
+    InetSocketAddress gateKey = listener.port() == 0 ? null
       : new InetSocketAddress(IpAddresses.parse(listener.host()), listener.port());
-    if (gateKey != null) {
-      AcceptGates.register(gateKey, gate);
-    }
+    AcceptGate replaced = gateKey == null ? null : AcceptGates.register(gateKey, gate);
     DeploymentOptions options = new DeploymentOptions()
       .setInstances(instances)
       .setThreadingModel(ThreadingModel.EVENT_LOOP);
@@ -95,7 +120,7 @@ public final class ListenerDeployer {
     }, options)
       .recover(err -> {
         if (gateKey != null) {
-          AcceptGates.unregister(gateKey, gate);
+          AcceptGates.restore(gateKey, gate, replaced);
         }
         return Future.failedFuture(new BindException(listener.name(), "listener '" + listener.name()
           + "' cannot bind " + listener.hostAndPort(listener.port()) + " (family " + listener.family().configName()
@@ -104,28 +129,24 @@ public final class ListenerDeployer {
       .compose(deploymentId -> {
         int port = verticles.get(0).actualPort();
         InetSocketAddress bound = new InetSocketAddress(IpAddresses.parse(listener.host()), port);
-        if (gated && gateKey == null) {
-          AcceptGates.register(bound, gate);
-        }
-        if (listener.overload().stopAccepting()) {
-          AcceptSwitch accepting = new AcceptSwitch(bound, listener.overload(), listenerStats);
-          verticles.forEach(v -> v.acceptControl(accepting));
-        }
+        AcceptGate previous = gateKey == null ? AcceptGates.register(bound, gate) : replaced;
+        AcceptSwitch accepting = new AcceptSwitch(bound, listener.overload(), listenerStats);
+        verticles.forEach(v -> v.acceptControl(accepting));
         TlsReloader reloader = tls == null ? null : new TlsReloader(vertx, listener.name(), listener.tls(),
           listenerStats, tls, () -> verticles.stream().map(ListenerVerticle::server).toList());
         RunningListener running;
         try {
           List<KernelSockets.Listening> kernel = FamilyCheck.afterBind(listener, port);
           stats.bound(listener.name(), port);
-          running = new RunningListener(listener, port, verticles, kernel, deploymentId, admission,
-            () -> {
+          running = new RunningListener(listener, port, bindPort, verticles, kernel, deploymentId, admission, gate,
+            accepting, reloader, () -> {
               AcceptGates.unregister(bound, gate);
               if (reloader != null) {
                 reloader.stop();
               }
             });
         } catch (BindException e) {
-          AcceptGates.unregister(bound, gate);
+          AcceptGates.restore(bound, gate, previous);
           return vertx.undeploy(deploymentId).transform(ar -> Future.failedFuture(e));
         }
         if (reloader != null) {

@@ -27,7 +27,7 @@ final class ListenerVerticle extends VerticleBase {
   private final ListenerConfig config;
   private final ListenerStats stats;
   private final int bindPort;
-  private final long drainTimeoutMs;
+  private volatile long drainTimeoutMs;
   private final Connections connections;
   private final Admission admission;
   private final TlsMaterial tls;
@@ -91,6 +91,12 @@ final class ListenerVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     return server.shutdown(drainTimeoutMs, TimeUnit.MILLISECONDS).andThen(ar -> stats.serverStopped());
+  }
+
+  /** Applies a reloaded configuration of the same listener in place; see {@link ListenerContext#update}. */
+  void update(ListenerConfig next, long drainTimeoutMs) {
+    this.drainTimeoutMs = drainTimeoutMs;
+    context.update(next);
   }
 
   /** Where this instance's connections report the listener's frames in flight. */

@@ -9,28 +9,57 @@ import io.vertx.core.net.NetServer;
 import java.util.List;
 
 /**
- * A listener that is bound and accepting: it owns the listener's NetServer instances (one per event loop by default),
- * its admission, and the checks of its TLS files for new contents, which stop with it.
+ * A listener that is bound and accepting: one generation of it. It owns the listener's NetServer instances (one per
+ * event loop by default), its accept gate and switch, and the checks of its TLS files for new contents, which stop
+ * with it; its {@link Admission} belongs to the listener and carries over to its next generation.
  */
 public final class RunningListener {
 
-  private final ListenerConfig config;
   private final int port;
+  private final int bindPort;
   private final List<ListenerVerticle> instances;
   private final List<KernelSockets.Listening> kernel;
   private final String deploymentId;
   private final Admission admission;
+  private final AcceptGate gate;
+  private final AcceptSwitch accepting;
+  private final TlsReloader tls;
   private final Runnable onStop;
+  private volatile ListenerConfig config;
 
-  RunningListener(ListenerConfig config, int port, List<ListenerVerticle> instances,
-                  List<KernelSockets.Listening> kernel, String deploymentId, Admission admission, Runnable onStop) {
+  RunningListener(ListenerConfig config, int port, int bindPort, List<ListenerVerticle> instances,
+                  List<KernelSockets.Listening> kernel, String deploymentId, Admission admission, AcceptGate gate,
+                  AcceptSwitch accepting, TlsReloader tls, Runnable onStop) {
     this.config = config;
     this.port = port;
+    this.bindPort = bindPort;
     this.instances = List.copyOf(instances);
     this.kernel = List.copyOf(kernel);
     this.deploymentId = deploymentId;
     this.admission = admission;
+    this.gate = gate;
+    this.accepting = accepting;
+    this.tls = tls;
     this.onStop = onStop;
+  }
+
+  /**
+   * Applies {@code next} in place (a reload): every setting that needs no new socket or server options, from each
+   * connection's next frame and the next accept. {@code tlsMaterial} is the checked material of {@code next.tls()}
+   * when its files or settings changed, else {@code null}.
+   */
+  public Future<Void> update(ListenerConfig next, long drainTimeoutMs, TlsMaterial tlsMaterial) {
+    config = next;
+    for (ListenerVerticle instance : instances) {
+      instance.update(next, drainTimeoutMs);
+    }
+    admission.update(next.effectiveAdmission());
+    accepting.update(next.overload());
+    gate.headerTimeoutMs(next.proxyProtocol().enabled() ? next.proxyProtocol().headerTimeoutMs() : 0);
+    if (tls != null && tlsMaterial != null) {
+      return tls.replace(next.tls(), tlsMaterial);
+    }
+    return Future.succeededFuture();
   }
 
   /** The listener's admission: its counts of connections, per client address too. */
@@ -46,6 +75,11 @@ public final class RunningListener {
   /** The port actually bound (the ephemeral one when configured as 0). */
   public int port() {
     return port;
+  }
+
+  /** The port or key its instances were deployed with, for a next generation to share their socket. */
+  int bindPort() {
+    return bindPort;
   }
 
   /** How many NetServer instances share the port. */

@@ -31,11 +31,9 @@ final class SessionAdmission {
   private final ListenerStats stats;
   private final ListenerContext listener;
   private final boolean tls;
-  private final boolean admitsEveryone;
 
   SessionAdmission(Admission admission, ListenerStats stats, ListenerContext listener, boolean tls) {
     this.admission = admission;
-    this.admitsEveryone = admission.admitsEveryone();
     this.stats = stats;
     this.listener = listener;
     this.tls = tls;
@@ -43,11 +41,12 @@ final class SessionAdmission {
 
   /** A socket Vert.x hands over; call on its event loop. */
   void onSocket(NetSocket socket) {
-    if (admitsEveryone) {
+    Channel channel = SocketChannels.channel(socket);
+    if (channel.attr(AcceptGate.TICKET).get() == null && channel.attr(AcceptGate.REFUSED).get() == null
+      && admission.admitsEveryone()) {
       listener.accept(socket);
       return;
     }
-    Channel channel = SocketChannels.channel(socket);
     ProxyHeaderDeadline.remove(channel);
     RefusalReason refusedAtAccept = channel.attr(AcceptGate.REFUSED).get();
     if (refusedAtAccept != null) {

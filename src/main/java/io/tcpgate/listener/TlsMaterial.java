@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * from it carry the bytes that were checked, not the paths, so a file replaced between the check and its use
  * cannot slip in unchecked.
  */
-final class TlsMaterial {
+public final class TlsMaterial {
 
   private static final String[] KEY_TYPES = {"RSA", "EC", "EdDSA", "Ed25519", "Ed448", "RSASSA-PSS", "DSA"};
 

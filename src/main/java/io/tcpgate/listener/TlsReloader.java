@@ -25,7 +25,7 @@ final class TlsReloader {
 
   private final Vertx vertx;
   private final String listener;
-  private final TlsConfig config;
+  private volatile TlsConfig config;
   private final ListenerStats stats;
   private final Supplier<List<NetServer>> servers;
   private TlsMaterial current;
@@ -48,6 +48,20 @@ final class TlsReloader {
     if (config.reloadCheckMs() > 0) {
       timer = vertx.setPeriodic(config.reloadCheckMs(), id -> check());
     }
+  }
+
+  /**
+   * Serves {@code material}, already read and checked, from the files {@code next} names (a reload changed them),
+   * and checks those files from now on.
+   */
+  Future<Void> replace(TlsConfig next, TlsMaterial material) {
+    boolean period = next.reloadCheckMs() != config.reloadCheckMs();
+    config = next;
+    if (period) {
+      stop();
+      start();
+    }
+    return apply(material);
   }
 
   void stop() {

@@ -50,7 +50,7 @@ public final class TestGateway {
 
   /** A config with these listeners, no workers (tests register their own consumers) and no admin server. */
   public static JsonObject config(JsonObject... listeners) {
-    return new JsonObject().put("listeners", new JsonArray(java.util.List.of((Object[]) listeners)))
+    return new JsonObject().put("listeners", new JsonArray(new java.util.ArrayList<>(java.util.List.of((Object[]) listeners))))
       .put("shutdown", new JsonObject().put("drainTimeoutMs", 2000))
       .put("admin", new JsonObject().put("enabled", false));
   }
