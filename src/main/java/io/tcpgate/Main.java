@@ -7,6 +7,7 @@ import io.tcpgate.config.GatewayConfig;
 import io.tcpgate.admin.GatewayInfo;
 import io.tcpgate.admin.ProcessMeters;
 import io.tcpgate.admin.LogSetup;
+import io.tcpgate.admin.StartupErrors;
 import io.tcpgate.listener.BindException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -52,7 +53,7 @@ public final class Main {
     for (int i = 0; i < args.length; i++) {
       if ("-conf".equals(args[i]) || "--conf".equals(args[i])) {
         if (i + 1 >= args.length || args[i + 1].startsWith("-")) {
-          System.err.println("tcpgate: " + args[i] + " needs a file name (-conf FILE)\n" + USAGE);
+          StartupErrors.print(args[i] + " needs a file name (-conf FILE)\n" + USAGE);
           System.exit(EXIT_BAD_CONFIG);
         }
         file = args[++i];
@@ -66,14 +67,14 @@ public final class Main {
         System.out.println(USAGE);
         return;
       } else {
-        System.err.println("tcpgate: unexpected argument '" + args[i] + "'\n" + USAGE);
+        StartupErrors.print("unexpected argument '" + args[i] + "'\n" + USAGE);
         System.exit(EXIT_BAD_CONFIG);
       }
     }
     try {
       LogSetup.fromEnvironment();
     } catch (IllegalArgumentException e) {
-      System.err.println("tcpgate: invalid " + e.getMessage());
+      StartupErrors.print("invalid " + e.getMessage());
       System.exit(EXIT_BAD_CONFIG);
     }
     Logger log = LoggerFactory.getLogger(Main.class);
@@ -90,6 +91,7 @@ public final class Main {
       failBeforeStart(loader, "cannot load the configuration: " + e, EXIT_BAD_CONFIG);
       return;
     }
+    StartupErrors.configured(config.logFormat());
     if (check) {
       try {
         for (var listener : config.boundListeners()) {
@@ -109,7 +111,7 @@ public final class Main {
     try {
       VertxInternals.check();
     } catch (IllegalStateException e) {
-      System.err.println("tcpgate: " + e.getMessage());
+      StartupErrors.print(e.getMessage());
       System.exit(EXIT_STARTUP_FAILED);
       return;
     }
@@ -118,7 +120,7 @@ public final class Main {
       app = await(TcpGate.create(TcpGate.defaultEventLoops(), config.cluster(), config.admin().eventBusMetrics(),
         config.transport()));
     } catch (RuntimeException e) {
-      System.err.println("tcpgate: cannot join the cluster: " + e);
+      StartupErrors.print("cannot join the cluster: " + e);
       System.exit(EXIT_STARTUP_FAILED);
       return;
     }
@@ -182,13 +184,13 @@ public final class Main {
   }
 
   private static void failBeforeStart(Vertx loader, String message, int code) {
-    System.err.println("tcpgate: " + message);
+    StartupErrors.print(message);
     loader.close();
     System.exit(code);
   }
 
   private static void fail(TcpGate app, String message, int code) {
-    System.err.println("tcpgate: " + message);
+    StartupErrors.print(message);
     LoggerFactory.getLogger(Main.class).error("{}", message);
     CountDownLatch closed = new CountDownLatch(1);
     app.close().onComplete(ar -> closed.countDown());

@@ -70,7 +70,7 @@ public final class LogSetup {
     try {
       configurator.doConfigure(config);
     } catch (JoranException e) {
-      System.err.println("tcpgate: could not switch the log format: " + e.getMessage());
+      StartupErrors.print("could not switch the log format: " + e.getMessage());
     }
   }
 }

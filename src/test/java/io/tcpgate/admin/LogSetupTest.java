@@ -8,12 +8,16 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The container log format writes one JSON object per line; the plain format is the readable pattern. */
+/**
+ * The container log format writes one JSON object per line with ECS field names (through logback's configuration, so
+ * {@code tcpgate-log-json.xml} is checked too); the plain format is the readable pattern.
+ */
 class LogSetupTest {
 
   private static String capture(LogFormat format, String message) {
@@ -22,7 +26,8 @@ class LogSetupTest {
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       LogSetup.apply(format);
-      LoggerFactory.getLogger("io.tcpgate.test").info(message);
+      LoggerFactory.getLogger("io.tcpgate.test").atInfo().addKeyValue("listener", "echo").addKeyValue("port", 7000)
+        .log(message);
     } finally {
       System.setOut(original);
     }
@@ -36,9 +41,13 @@ class LogSetupTest {
       String json = capture(LogFormat.JSON, "hello \"json\"");
       assertThat(json.lines()).isNotEmpty().allSatisfy(line -> new JsonObject(line));
       JsonObject event = json.lines().map(JsonObject::new)
-        .filter(o -> "hello \"json\"".equals(o.getString("formattedMessage"))).findFirst().orElseThrow();
-      assertThat(event.getString("level")).isEqualTo("INFO");
-      assertThat(event.getString("loggerName")).isEqualTo("io.tcpgate.test");
+        .filter(o -> "hello \"json\"".equals(o.getString("message"))).findFirst().orElseThrow();
+      assertThat(event.getString("log.level")).isEqualTo("INFO");
+      assertThat(event.getString("log.logger")).isEqualTo("io.tcpgate.test");
+      assertThat(event.getString("ecs.version")).isEqualTo(EcsJsonEncoder.ECS_VERSION);
+      assertThat(event.getString("listener")).isEqualTo("echo");
+      assertThat(event.getValue("port")).isEqualTo(7000);
+      assertThat(Instant.parse(event.getString("@timestamp"))).isBefore(Instant.now().plusSeconds(1));
     } finally {
       String plain = capture(LogFormat.PLAIN, "hello plain");
       assertThat(plain).contains("INFO").contains("hello plain").doesNotStartWith("{");
