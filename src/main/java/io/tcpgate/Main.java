@@ -92,6 +92,7 @@ public final class Main {
       return;
     }
     StartupErrors.configured(config.logFormat());
+    LogSetup.apply(config.logFormat());
     if (check) {
       try {
         for (var listener : config.boundListeners()) {

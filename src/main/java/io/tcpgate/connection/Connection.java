@@ -28,6 +28,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 import java.io.IOException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -112,7 +113,7 @@ public final class Connection implements FrameSink, PushTarget {
   void start() {
     stats.connectionOpened();
     listener.registry.add(this);
-    LOG.debug("[c-{}] {} connected to '{}' on {}{}", id, client.remote(), accepted.name(), client.local(),
+    logDebug().log("[c-{}] {} connected to '{}' on {}{}", id, client.remote(), accepted.name(), client.local(),
       client.peer() == null ? "" : " via " + client.peer());
     publishEvent("connected", null);
     HalfClose.deliverEndOfStream(socket);
@@ -192,7 +193,7 @@ public final class Connection implements FrameSink, PushTarget {
     lastReadNanos = System.nanoTime();
     refreshSettings();
     if (chunk.length() == 0) {
-      LOG.debug("[c-{}] end of stream from the client, {} frame(s) taken and not answered", id, replies.size());
+      logDebug().log("[c-{}] end of stream from the client, {} frame(s) taken and not answered", id, replies.size());
       framer.end();
       return;
     }
@@ -230,16 +231,16 @@ public final class Connection implements FrameSink, PushTarget {
   public void onFramingError(FramingException error) {
     boolean tooLarge = error.kind() == FramingException.Kind.FRAME_TOO_LARGE;
     ErrorCode code = tooLarge ? ErrorCode.FRAME_TOO_LARGE : ErrorCode.BAD_FRAME;
-    LOG.debug("[c-{}] {}: {}", id, code.code(), error.getMessage());
+    logDebug().log("[c-{}] {}: {}", id, code.code(), error.getMessage());
     finishWith(code, tooLarge ? CloseReason.FRAME_TOO_LARGE : CloseReason.BAD_FRAME);
   }
 
   private void onSocketError(Throwable error) {
     if (error instanceof IOException) {
       resetSeen = true;
-      LOG.debug("[c-{}] socket error: {}", id, error.toString());
+      logDebug().log("[c-{}] socket error: {}", id, error.toString());
     } else {
-      LOG.warn("[c-{}] unexpected error, closing: {}", id, error.toString(), error);
+      logWarn().log("[c-{}] unexpected error, closing: {}", id, error.toString(), error);
       closeNow(CloseReason.ERROR);
     }
   }
@@ -247,7 +248,7 @@ public final class Connection implements FrameSink, PushTarget {
   /** The gateway is shutting down (Vert.x's NetServer shutdown reached this connection). */
   private void onDrain() {
     stats.drainStarted();
-    LOG.debug("[c-{}] draining: {} replies pending", id, replies.size());
+    logDebug().log("[c-{}] draining: {} replies pending", id, replies.size());
     if (state == ConnectionState.OPEN) {
       moveTo(ConnectionState.DRAINING);
       closeIfAnswered();
@@ -521,7 +522,7 @@ public final class Connection implements FrameSink, PushTarget {
       }
       long ageMs = partialFrameAgeMs();
       if (ageMs >= config.frameTimeoutMs()) {
-        LOG.debug("[c-{}] frame incomplete after {} ms", id, ageMs);
+        logDebug().log("[c-{}] frame incomplete after {} ms", id, ageMs);
         finishWith(ErrorCode.FRAME_TIMEOUT, CloseReason.FRAME_TIMEOUT);
       } else {
         armFrameDeadline();
@@ -545,7 +546,7 @@ public final class Connection implements FrameSink, PushTarget {
     if (state == ConnectionState.CLOSED) {
       return;
     }
-    LOG.debug("[c-{}] idle for {} ms, closing", id, TimeUnit.NANOSECONDS.toMillis(nowNanos - lastActivityNanos()));
+    logDebug().log("[c-{}] idle for {} ms, closing", id, TimeUnit.NANOSECONDS.toMillis(nowNanos - lastActivityNanos()));
     closeNow(CloseReason.IDLE_TIMEOUT);
   }
 
@@ -620,14 +621,14 @@ public final class Connection implements FrameSink, PushTarget {
    * answers take longer than the grace period, it closes anyway.
    */
   private void onMaxAge() {
-    LOG.debug("[c-{}] maximum age reached, {} frame(s) still to answer", id, replies.size());
+    logDebug().log("[c-{}] maximum age reached, {} frame(s) still to answer", id, replies.size());
     Buffer goaway = config.age().goaway() ? replyFraming.error(ErrorCode.GOAWAY) : null;
     if (!finishWith(goaway, CloseReason.MAX_AGE)) {
       return;
     }
     deadlines.armAge(config.age().graceMs(), () -> {
       if (state == ConnectionState.FINISHING) {
-        LOG.debug("[c-{}] grace period over with {} frame(s) unanswered, closing", id, replies.size());
+        logDebug().log("[c-{}] grace period over with {} frame(s) unanswered, closing", id, replies.size());
         closeReason = CloseReason.MAX_AGE_FORCED;
         closeNow(CloseReason.MAX_AGE_FORCED);
       }
@@ -695,16 +696,45 @@ public final class Connection implements FrameSink, PushTarget {
     stats.connectionClosed(reason);
     listener.registry.remove(this);
     listener.idleSweeper.remove(this);
-    LOG.debug("[c-{}] closed ({}), {} replies abandoned", id, reason.tag(), abandoned);
+    logDebug().log("[c-{}] closed ({}), {} replies abandoned", id, reason.tag(), abandoned);
     if (ACCESS.isInfoEnabled()) {
-      ACCESS.info("listener={} connection={} remote={} peer={} duration_ms={} frames_in={} frames_out={} bytes_in={}"
-          + " bytes_out={} abandoned={} reason={}", accepted.name(), id, client.remote(),
-        client.peer() == null ? "-" : client.peer(),
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openedNanos), nextSequence - 1,
-        replies.framesWritten() + framesPushed, bytesRead, replies.bytesWritten() + bytesPushed, abandoned,
-        reason.tag());
+      long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openedNanos);
+      long framesOut = replies.framesWritten() + framesPushed;
+      long bytesOut = replies.bytesWritten() + bytesPushed;
+      ACCESS.atInfo()
+        .addKeyValue(ConnectionLogFields.LISTENER, accepted.name())
+        .addKeyValue(ConnectionLogFields.CONNECTION_ID, id)
+        .addKeyValue(ConnectionLogFields.CLIENT_ADDRESS, client.remote())
+        .addKeyValue(ConnectionLogFields.PEER_ADDRESS, client.peer() == null ? "-" : client.peer())
+        .addKeyValue(ConnectionLogFields.DURATION_MS, durationMs)
+        .addKeyValue(ConnectionLogFields.FRAMES_IN, nextSequence - 1)
+        .addKeyValue(ConnectionLogFields.FRAMES_OUT, framesOut)
+        .addKeyValue(ConnectionLogFields.BYTES_IN, bytesRead)
+        .addKeyValue(ConnectionLogFields.BYTES_OUT, bytesOut)
+        .addKeyValue(ConnectionLogFields.ABANDONED, abandoned)
+        .addKeyValue(ConnectionLogFields.CLOSE_REASON, reason.tag())
+        .log("listener={} connection={} remote={} peer={} duration_ms={} frames_in={} frames_out={} bytes_in={}"
+            + " bytes_out={} abandoned={} reason={}", accepted.name(), id, client.remote(),
+          client.peer() == null ? "-" : client.peer(), durationMs, nextSequence - 1, framesOut, bytesRead, bytesOut,
+          abandoned, reason.tag());
     }
     publishEvent("closed", reason);
+  }
+
+  /** A DEBUG line about this connection, with its id, listener and client address as fields. */
+  private LoggingEventBuilder logDebug() {
+    return withConnectionFields(LOG.atDebug());
+  }
+
+  /** A WARN line about this connection, with its id, listener and client address as fields. */
+  private LoggingEventBuilder logWarn() {
+    return withConnectionFields(LOG.atWarn());
+  }
+
+  private LoggingEventBuilder withConnectionFields(LoggingEventBuilder line) {
+    return line.addKeyValue(ConnectionLogFields.CONNECTION_ID, id)
+      .addKeyValue(ConnectionLogFields.LISTENER, accepted.name())
+      .addKeyValue(ConnectionLogFields.CLIENT_ADDRESS, client.remote());
   }
 
   private void moveTo(ConnectionState next) {

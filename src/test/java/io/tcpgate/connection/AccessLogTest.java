@@ -67,19 +67,35 @@ class AccessLogTest {
 
   @Test
   void aClientThatCloses_isLoggedWithItsCountsAndReason() throws Exception {
-    int port;
+    int clientPort;
     try (RawClient client = RawClient.connect(gw.port("logged"))) {
-      port = client.socket().getLocalPort();
+      clientPort = client.socket().getLocalPort();
       client.send("hello\nworld\n");
       assertThat(client.readLine()).isEqualTo("hello");
       assertThat(client.readLine()).isEqualTo("world");
     }
+    int port = clientPort;
     Map<String, String> line = lineFor(port);
     assertThat(line).containsEntry("listener", "logged").containsEntry("frames_in", "2")
       .containsEntry("frames_out", "2").containsEntry("bytes_in", "12").containsEntry("bytes_out", "12")
       .containsEntry("peer", "-").containsEntry("abandoned", "0").containsEntry("reason", "client");
     assertThat(line.get("connection")).startsWith(Connections.node() + "-");
     assertThat(Long.parseLong(line.get("duration_ms"))).isNotNegative();
+
+    ILoggingEvent event = lines.list.stream().filter(e -> ("127.0.0.1:" + port).equals(fields(e).get("remote")))
+      .findFirst().orElseThrow();
+    Map<String, Object> structured = new LinkedHashMap<>();
+    event.getKeyValuePairs().forEach(pair -> structured.put(pair.key, pair.value));
+    assertThat(structured).as("the same facts as structured fields (top-level in the JSON log)")
+      .containsEntry(ConnectionLogFields.LISTENER, "logged")
+      .containsEntry(ConnectionLogFields.CONNECTION_ID, line.get("connection"))
+      .containsEntry(ConnectionLogFields.CLIENT_ADDRESS, "127.0.0.1:" + port)
+      .containsEntry(ConnectionLogFields.FRAMES_IN, 2L)
+      .containsEntry(ConnectionLogFields.FRAMES_OUT, 2L)
+      .containsEntry(ConnectionLogFields.BYTES_IN, 12L)
+      .containsEntry(ConnectionLogFields.BYTES_OUT, 12L)
+      .containsEntry(ConnectionLogFields.ABANDONED, 0)
+      .containsEntry(ConnectionLogFields.CLOSE_REASON, "client");
   }
 
   @Test

@@ -132,6 +132,11 @@ class JsonLogsIT {
       assertThat(lines).as("the access log line").anySatisfy(line -> {
         assertThat(line.getString("log.logger")).isEqualTo("tcpgate.access");
         assertThat(line.getString("message")).contains("listener=echo");
+        assertThat(line.getString("tcpgate.listener")).isEqualTo("echo");
+        assertThat(line.getString("tcpgate.connection.id")).isNotBlank();
+        assertThat(line.getString("client.address")).startsWith("127.0.0.1:");
+        assertThat(line.getLong("tcpgate.frames.in")).isPositive();
+        assertThat(line.getString("tcpgate.close.reason")).isNotBlank();
       });
       assertThat(lines).extracting(line -> line.getString("message")).contains("tcpgate stopped");
       assertThat(lines).noneMatch(line -> "ERROR".equals(line.getString("log.level")));
