@@ -64,6 +64,7 @@ public final class ConfigOverrides {
   private static void set(JsonObject root, String[] parts, String raw, String source, boolean caseInsensitive) {
     Object container = root;
     StringBuilder path = new StringBuilder();
+    boolean freeForm = false;
     for (int i = 0; i < parts.length; i++) {
       String part = parts[i];
       boolean last = i == parts.length - 1;
@@ -71,6 +72,10 @@ public final class ConfigOverrides {
         JsonObject object = (JsonObject) container;
         String key = caseInsensitive ? matchKey(object, part) : part;
         path.append(path.length() == 0 ? "" : ".").append(key);
+        if (!freeForm && !object.containsKey(key) && !KnownKeys.ALL.contains(key)) {
+          throw new ConfigException(path.toString(), unknownKey(source, part, caseInsensitive));
+        }
+        freeForm |= key.equals(FREE_FORM);
         if (last) {
           object.put(key, parseValue(raw));
           return;
@@ -99,6 +104,54 @@ public final class ConfigOverrides {
           + " object or array");
       }
     }
+  }
+
+  /** A worker's {@code config}: its keys are the worker's own, not tcpgate's. */
+  private static final String FREE_FORM = "config";
+
+  private static String unknownKey(String source, String part, boolean environment) {
+    String suggestion = closestKey(part);
+    String hint = suggestion == null ? "" : " (did you mean '" + suggestion + "'?)";
+    if (environment) {
+      return "environment variable " + source + ": '" + part + "' is not a configuration key" + hint + ". Every "
+        + ENV_PREFIX + "* variable is read as a configuration override: rename it, or remove it from the"
+        + " environment";
+    }
+    return "override -D" + source + ": '" + part + "' is not a configuration key" + hint;
+  }
+
+  /** The known key nearest to {@code part} (case-insensitive edit distance of at most 2), or {@code null}. */
+  static String closestKey(String part) {
+    String best = null;
+    int bestDistance = 3;
+    String wanted = part.toLowerCase(Locale.ROOT);
+    for (String key : KnownKeys.ALL) {
+      int distance = editDistance(wanted, key.toLowerCase(Locale.ROOT));
+      if (distance < bestDistance) {
+        best = key;
+        bestDistance = distance;
+      }
+    }
+    return best;
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
   }
 
   private static String matchKey(JsonObject object, String part) {

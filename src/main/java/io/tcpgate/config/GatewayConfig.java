@@ -52,72 +52,109 @@ public record GatewayConfig(List<ListenerConfig> listeners, List<WorkerConfig> w
     return cluster.role().runsListeners() ? listeners : List.of();
   }
 
-  /** Validates {@code json} and builds the configuration. */
+  /**
+   * Validates {@code json} and builds the configuration.
+   *
+   * @throws ConfigException with every problem found, one per line (every unknown key, and the first problem of each
+   *     listener, worker and section), each starting with its key path
+   */
   public static GatewayConfig fromJson(JsonObject json) {
+    return ConfigProblems.collecting(() -> parse(json));
+  }
+
+  private static GatewayConfig parse(JsonObject json) {
     JsonFields root = new JsonFields(json, "", KEYS);
-    ClusterConfig cluster = root.has("cluster") ? ClusterConfig.fromJson(root.object("cluster"), "cluster")
-      : ClusterConfig.standalone();
-    JsonObject defaults = root.object("defaults");
-    JsonArray listenersJson = root.array("listeners");
+    ClusterConfig cluster = ConfigProblems.section(() -> root.has("cluster")
+      ? ClusterConfig.fromJson(root.object("cluster"), "cluster") : ClusterConfig.standalone(),
+      ClusterConfig.standalone());
+    JsonObject defaults = ConfigProblems.section(() -> root.object("defaults"), new JsonObject());
+    JsonArray listenersJson = ConfigProblems.section(() -> root.array("listeners"), new JsonArray());
     if (listenersJson.isEmpty() && cluster.role().runsListeners()) {
-      throw new ConfigException("listeners", "at least one listener is required (unless cluster.role is worker)");
+      ConfigProblems.report(new ConfigException("listeners", "at least one listener is required (unless cluster.role"
+        + " is worker)"));
     }
     List<ListenerConfig> listeners = new ArrayList<>();
     Map<String, Integer> names = new HashMap<>();
+    List<Integer> indexes = new ArrayList<>();
     for (int i = 0; i < listenersJson.size(); i++) {
       String path = "listeners[" + i + "]";
-      ListenerConfig listener = ListenerConfig.fromJson(listenersJson.getValue(i), path, defaults);
-      Integer previous = names.putIfAbsent(listener.name(), i);
-      if (previous != null) {
-        throw new ConfigException(path + ".name", "'" + listener.name() + "' is already the name of listeners["
-          + previous + "]");
+      int index = i;
+      ListenerConfig listener = ConfigProblems.section(() -> ListenerConfig.fromJson(listenersJson.getValue(index),
+        path, defaults), null);
+      if (listener == null) {
+        continue;
       }
-      for (int j = 0; j < listeners.size(); j++) {
-        if (listener.overlaps(listeners.get(j))) {
-          throw new ConfigException(path + ".port", listener.hostAndPort(listener.port()) + " ("
-            + listener.family().configName() + ") collides with listeners[" + j + "] '" + listeners.get(j).name()
-            + "' on " + listeners.get(j).hostAndPort(listeners.get(j).port()) + " ("
-            + listeners.get(j).family().configName() + ")");
+      boolean distinct = ConfigProblems.section(() -> {
+        Integer previous = names.putIfAbsent(listener.name(), index);
+        if (previous != null) {
+          throw new ConfigException(path + ".name", "'" + listener.name() + "' is already the name of listeners["
+            + previous + "]");
         }
+        for (int j = 0; j < listeners.size(); j++) {
+          if (listener.overlaps(listeners.get(j))) {
+            throw new ConfigException(path + ".port", listener.hostAndPort(listener.port()) + " ("
+              + listener.family().configName() + ") collides with listeners[" + indexes.get(j) + "] '"
+              + listeners.get(j).name()
+              + "' on " + listeners.get(j).hostAndPort(listeners.get(j).port()) + " ("
+              + listeners.get(j).family().configName() + ")");
+          }
+        }
+        return true;
+      }, false);
+      if (distinct) {
+        listeners.add(listener);
+        indexes.add(index);
       }
-      listeners.add(listener);
     }
-    JsonArray workersJson = root.array("workers");
+    JsonArray workersJson = ConfigProblems.section(() -> root.array("workers"), new JsonArray());
     List<WorkerConfig> workers = new ArrayList<>();
     for (int i = 0; i < workersJson.size(); i++) {
-      workers.add(WorkerConfig.fromJson(workersJson.getValue(i), "workers[" + i + "]"));
+      int index = i;
+      WorkerConfig worker = ConfigProblems.section(() -> WorkerConfig.fromJson(workersJson.getValue(index),
+        "workers[" + index + "]"), null);
+      if (worker != null) {
+        workers.add(worker);
+      }
     }
-    JsonFields shutdown = JsonFields.of(root.object("shutdown"), "shutdown", SHUTDOWN_KEYS);
-    long drain = shutdown.longValue("drainTimeoutMs", DEFAULT_DRAIN_TIMEOUT_MS, 1, Long.MAX_VALUE);
-    long grace = shutdown.longValue("graceDelayMs", DEFAULT_GRACE_DELAY_MS, 0, Long.MAX_VALUE);
-    AdminConfig admin = AdminConfig.fromJson(root.object("admin"), "admin");
-    if (admin.enabled() && admin.port() != 0) {
+    long[] shutdown = ConfigProblems.section(() -> {
+      JsonFields f = JsonFields.of(root.object("shutdown"), "shutdown", SHUTDOWN_KEYS);
+      return new long[] {f.longValue("drainTimeoutMs", DEFAULT_DRAIN_TIMEOUT_MS, 1, Long.MAX_VALUE),
+        f.longValue("graceDelayMs", DEFAULT_GRACE_DELAY_MS, 0, Long.MAX_VALUE)};
+    }, new long[] {DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_GRACE_DELAY_MS});
+    AdminConfig admin = ConfigProblems.section(() -> AdminConfig.fromJson(root.object("admin"), "admin"), null);
+    if (admin != null && admin.enabled() && admin.port() != 0) {
       for (int i = 0; i < listeners.size(); i++) {
         if (listeners.get(i).port() == admin.port()) {
-          throw new ConfigException("admin.port", admin.port() + " is already the port of listeners[" + i + "] '"
-            + listeners.get(i).name() + "'");
+          ConfigProblems.report(new ConfigException("admin.port", admin.port() + " is already the port of listeners["
+            + indexes.get(i) + "] '" + listeners.get(i).name() + "'"));
         }
       }
     }
-    JsonFields logging = JsonFields.of(root.object("logging"), "logging", LOGGING_KEYS);
-    LogFormat format = logging.choice("format", LogFormat.PLAIN, LogFormat.values(), LogFormat::configName);
-    BridgeConfig bridge = BridgeConfig.fromJson(root.object("bridge"), "bridge");
-    if (bridge.enabled() && bridge.port() != 0) {
+    LogFormat format = ConfigProblems.section(() -> JsonFields.of(root.object("logging"), "logging", LOGGING_KEYS)
+      .choice("format", LogFormat.PLAIN, LogFormat.values(), LogFormat::configName), LogFormat.PLAIN);
+    BridgeConfig bridge = ConfigProblems.section(() -> BridgeConfig.fromJson(root.object("bridge"), "bridge"), null);
+    if (bridge != null && bridge.enabled() && bridge.port() != 0) {
       for (int i = 0; i < listeners.size(); i++) {
         if (listeners.get(i).port() == bridge.port()) {
-          throw new ConfigException("bridge.port", bridge.port() + " is already the port of listeners[" + i + "] '"
-            + listeners.get(i).name() + "'");
+          ConfigProblems.report(new ConfigException("bridge.port", bridge.port() + " is already the port of listeners["
+            + indexes.get(i) + "] '" + listeners.get(i).name() + "'"));
         }
       }
-      if (admin.enabled() && admin.port() == bridge.port()) {
-        throw new ConfigException("bridge.port", bridge.port() + " is already the admin server's port");
+      if (admin != null && admin.enabled() && admin.port() == bridge.port()) {
+        ConfigProblems.report(new ConfigException("bridge.port", bridge.port() + " is already the admin server's"
+          + " port"));
       }
     }
-    int maxConnections = AdmissionConfig.processMaxConnections(root.object("admission"));
-    TransportChoice transport = root.choice("transport", TransportChoice.AUTO, TransportChoice.values(),
-      TransportChoice::configName);
-    ReloadConfig reload = ReloadConfig.fromJson(root.object("reload"), "reload");
-    return new GatewayConfig(List.copyOf(listeners), List.copyOf(workers), drain, grace, admin, format, cluster,
-      bridge, maxConnections, transport, reload);
+    int maxConnections = ConfigProblems.section(() -> AdmissionConfig.processMaxConnections(root.object("admission")),
+      0);
+    TransportChoice transport = ConfigProblems.section(() -> root.choice("transport", TransportChoice.AUTO,
+      TransportChoice.values(), TransportChoice::configName), TransportChoice.AUTO);
+    ReloadConfig reload = ConfigProblems.section(() -> ReloadConfig.fromJson(root.object("reload"), "reload"),
+      ReloadConfig.SIGNAL_ONLY);
+    if (ConfigProblems.any()) {
+      return null;
+    }
+    return new GatewayConfig(List.copyOf(listeners), List.copyOf(workers), shutdown[0], shutdown[1], admin, format,
+      cluster, bridge, maxConnections, transport, reload);
   }
 }

@@ -19,8 +19,8 @@ final class JsonFields {
     this.path = path;
     for (String key : json.fieldNames()) {
       if (!allowedKeys.contains(key)) {
-        throw new ConfigException(child(key), "unknown key (allowed here: " + String.join(", ",
-          new TreeSet<>(allowedKeys)) + ")");
+        ConfigProblems.report(new ConfigException(child(key), "unknown key (allowed here: " + String.join(", ",
+          new TreeSet<>(allowedKeys)) + ")"));
       }
     }
   }

@@ -26,6 +26,8 @@ final class KnownKeys {
     all.addAll(TlsConfig.KEYS);
     all.addAll(ConnectionAgeConfig.KEYS);
     all.addAll(OverloadConfig.KEYS);
+    all.addAll(BridgeConfig.KEYS);
+    all.addAll(ReloadConfig.KEYS);
     ALL = Set.copyOf(all);
   }
 

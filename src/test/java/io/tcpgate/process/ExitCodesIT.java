@@ -81,6 +81,47 @@ class ExitCodesIT {
   }
 
   @Test
+  void everyConfigurationProblem_isReportedInOneRun_oneStderrLineEach() throws Exception {
+    Path conf = GatewayProcess.writeConfig(dir, "three-problems.json", """
+      {"admin": {"enabled": false}, "listeners": [
+        {"name": "a", "host": "127.0.0.1", "port": "abc", "family": "ipv4", "address": "tcpgate.echo"},
+        {"name": "b", "host": "127.0.0.1", "port": 0, "family": "ipv4", "framng": {}, "address": "tcpgate.echo"}
+      ], "workers": [{"instances": 2}]}""");
+    try (GatewayProcess gateway = GatewayProcess.jar().conf(conf).start()) {
+      assertThat(gateway.awaitExit()).as("exit code; output:%n%s", gateway.output()).isEqualTo(2);
+      assertThat(gateway.stderrLines()).hasSize(3);
+      assertThat(gateway.stderrLines().get(0)).startsWith("tcpgate: invalid configuration: listeners[0].port: ");
+      assertThat(gateway.stderrLines().get(1)).startsWith("listeners[1].framng: unknown key");
+      assertThat(gateway.stderrLines().get(2)).startsWith("workers[0].verticle: is required");
+    }
+  }
+
+  @Test
+  void aMisspeltOverride_namesTheSystemProperty() throws Exception {
+    Path conf = GatewayProcess.writeConfig(dir, "valid.json", "{\"listeners\": [{\"name\": \"l\", \"port\": 0,"
+      + " \"address\": \"a\"}], \"admin\": {\"enabled\": false}}");
+    try (GatewayProcess gateway = GatewayProcess.jar().conf(conf).jvmArg("-Dtcpgate.listners.0.port=7100").start()) {
+      assertThat(gateway.awaitExit()).as("exit code; output:%n%s", gateway.output()).isEqualTo(2);
+      assertThat(gateway.stderrLines()).singleElement().asString().isEqualTo("tcpgate: invalid configuration:"
+        + " listners: override -Dtcpgate.listners.0.port: 'listners' is not a configuration key (did you mean"
+        + " 'listeners'?)");
+    }
+  }
+
+  @Test
+  void aStrayTcpgateVariable_namesTheVariable() throws Exception {
+    Path conf = GatewayProcess.writeConfig(dir, "valid.json", "{\"listeners\": [{\"name\": \"l\", \"port\": 0,"
+      + " \"address\": \"a\"}], \"admin\": {\"enabled\": false}}");
+    try (GatewayProcess gateway = GatewayProcess.jar().conf(conf).env("TCPGATE_FOO", "1").start()) {
+      assertThat(gateway.awaitExit()).as("exit code; output:%n%s", gateway.output()).isEqualTo(2);
+      assertThat(gateway.stderrLines()).singleElement().asString()
+        .startsWith("tcpgate: invalid configuration: foo: environment variable TCPGATE_FOO: 'FOO' is not a"
+          + " configuration key")
+        .contains("remove it from the environment");
+    }
+  }
+
+  @Test
   void versionPrintsTheVersionsAndExits0() throws Exception {
     try (GatewayProcess gateway = GatewayProcess.jar().args("--version").start()) {
       assertThat(gateway.awaitExit()).as("exit code; output:%n%s", gateway.output()).isZero();
