@@ -1,5 +1,6 @@
 package io.tcpgate.examples;
 
+import io.tcpgate.bus.GatewayHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -17,11 +18,6 @@ public final class DelayWorker extends VerticleBase {
 
   /** Delay unless configured. */
   public static final long DEFAULT_DELAY_MS = 1000;
-
-  // Header names of tcpgate's event-bus contract (io.tcpgate.bus.GatewayHeaders); plain strings, so this jar does
-  // not need tcpgate to compile.
-  private static final String CONNECTION_ID = "tcpgate-connection-id";
-  private static final String SEQUENCE = "tcpgate-seq";
 
   private static final Logger LOG = LoggerFactory.getLogger(DelayWorker.class);
 
@@ -42,8 +38,8 @@ public final class DelayWorker extends VerticleBase {
   }
 
   private void handle(Message<Object> message) {
-    LOG.info("delay-worker received frame {} of connection {}, replying in {} ms", message.headers().get(SEQUENCE),
-      message.headers().get(CONNECTION_ID), delayMs);
+    LOG.info("delay-worker received frame {} of connection {}, replying in {} ms",
+      message.headers().get(GatewayHeaders.SEQUENCE), GatewayHeaders.connectionId(message), delayMs);
     if (delayMs == 0) {
       message.reply(message.body());
     } else {
