@@ -314,6 +314,30 @@ class ClusterManifestsTest {
   }
 
   @Test
+  void eachTierHasItsOwnAutoscaler_andNoReplicasBesideIt() {
+    List<Map<String, Object>> autoscalers = ofKind("HorizontalPodAutoscaler");
+    for (Map<String, Object> deployment : ofKind("Deployment")) {
+      String what = "Deployment " + name(deployment) + ": ";
+      assertThat(spec(deployment)).as(what + "replicas (the HPA owns the count; apply would reset it)")
+        .doesNotContainKey("replicas");
+      List<Map<String, Object>> mine = autoscalers.stream()
+        .filter(h -> name(deployment).equals(map(spec(h).get("scaleTargetRef"), "scaleTargetRef").get("name")))
+        .toList();
+      assertThat(mine).as(what + "HorizontalPodAutoscalers scaling it").hasSize(1);
+      Map<String, Object> hpa = spec(mine.get(0));
+      assertThat(map(hpa.get("scaleTargetRef"), "scaleTargetRef")).containsEntry("kind", "Deployment")
+        .containsEntry("apiVersion", "apps/v1");
+      assertThat(((Number) hpa.get("minReplicas")).intValue()).as(what + "minReplicas (one may be disrupted)")
+        .isGreaterThanOrEqualTo(2);
+      assertThat(((Number) hpa.get("maxReplicas")).intValue()).isGreaterThan(((Number) hpa.get("minReplicas"))
+        .intValue());
+      Map<String, Object> scaleDown = map(map(hpa.get("behavior"), "behavior").get("scaleDown"), "scaleDown");
+      assertThat(maps(scaleDown.get("policies"), "policies")).as(what + "scale down one pod at a time")
+        .allSatisfy(p -> assertThat(p).containsEntry("type", "Pods").containsEntry("value", 1));
+    }
+  }
+
+  @Test
   void networkPoliciesKeepHazelcastAndTheEventBusBetweenMembers() {
     List<Map<String, Object>> policies = ofKind("NetworkPolicy");
     List<Map<String, Object>> deployments = ofKind("Deployment");
