@@ -115,13 +115,9 @@ public final class Gateway {
   }
 
   private Future<RunningListener> bind(ListenerConfig listener, long drainTimeoutMs) {
-    Admission admission = admissions.compute(listener.name(), (name, existing) -> {
-      if (existing == null) {
-        return new Admission(listener.effectiveAdmission(), budget, System::nanoTime);
-      }
-      existing.update(listener.effectiveAdmission());
-      return existing;
-    });
+    // a listener's admission outlives its generations; a reload's new policy is applied when the reload commits
+    Admission admission = admissions.computeIfAbsent(listener.name(),
+      name -> new Admission(listener.effectiveAdmission(), budget, System::nanoTime));
     int instances = instances(listener);
     return ListenerDeployer.deploy(vertx, listener, stats, instances, drainTimeoutMs, connections, admission)
       .onSuccess(b -> LOG.info("listener '{}' bound {} ({}, {} instance{}; kernel: {}) -> {}", listener.name(),

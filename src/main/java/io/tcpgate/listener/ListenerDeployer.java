@@ -73,7 +73,8 @@ public final class ListenerDeployer {
                                                    GatewayStats stats, int instances, long drainTimeoutMs,
                                                    Connections connections) {
     return deploy(vertx, listener, stats, instances, drainTimeoutMs, connections, running.admission(),
-      running.bindPort());
+      running.bindPort())
+      .compose(joined -> joined.serveCurrentTls().map(joined));
   }
 
   /**

@@ -62,6 +62,14 @@ public final class RunningListener {
     return Future.succeededFuture();
   }
 
+  /**
+   * Gives the listening socket this generation's TLS material: instances that joined a socket bound by an earlier
+   * generation serve the TLS context of the socket's first server until told otherwise.
+   */
+  Future<Void> serveCurrentTls() {
+    return tls == null ? Future.succeededFuture() : tls.applyCurrent();
+  }
+
   /** The listener's admission: its counts of connections, per client address too. */
   public Admission admission() {
     return admission;

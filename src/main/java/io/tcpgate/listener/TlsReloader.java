@@ -64,6 +64,12 @@ final class TlsReloader {
     return apply(material);
   }
 
+  /** Gives every instance the material in use (again). */
+  Future<Void> applyCurrent() {
+    return Future.all(servers.get().stream().map(server -> server.updateSSLOptions(current.sslOptions(), true))
+      .toList()).mapEmpty();
+  }
+
   void stop() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);

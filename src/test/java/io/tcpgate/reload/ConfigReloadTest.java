@@ -195,7 +195,7 @@ class ConfigReloadTest {
 
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       ReloadResult bindFailure = reload(config(l -> l.put("errorTemplate", "E2 {code}").put("port",
-        taken.getLocalPort())));
+        taken.getLocalPort()).put("admission", new JsonObject().put("maxConnections", 1))));
       assertThat(bindFailure.error()).contains("cannot bind 127.0.0.1:" + taken.getLocalPort());
     }
     ReloadResult missingTls = reload(config(l -> l.put("host", "127.0.0.2").put("tls", new JsonObject()
@@ -208,10 +208,11 @@ class ConfigReloadTest {
     assertThat(gw.stats().listener("gate").servers()).isEqualTo(TestGateway.EVENT_LOOPS);
     assertThat(gw.app().registry().get("tcpgate.config.reloads").tag("result", "rejected").counter().count())
       .isEqualTo(5.0);
-    try (RawClient client = RawClient.connect(port)) {
+    try (RawClient client = RawClient.connect(port); RawClient second = RawClient.connect(port)) {
       client.send("still here\n");
       assertThat(client.readLine()).isEqualTo("still here");
-      client.socket().shutdownOutput();
+      second.send("and no connection limit from the rejected reload\n");
+      assertThat(second.readLine()).isEqualTo("and no connection limit from the rejected reload");
     }
     JsonObject info = GatewayInfo.describe(gw.gateway(), gw.app().readiness(), gw.app().reloader());
     assertThat(info.getJsonObject("config").getLong("generation")).isEqualTo(1);
@@ -276,10 +277,31 @@ class ConfigReloadTest {
     write(config(l -> l.put("errorTemplate", "E3 {code}")).put("reload", new JsonObject().put("checkMs", 100)));
     TestGateway.await("generation 3", 10_000, () -> reloader.generation() == 3);
     assertThat(rejected()).as("a broken file is rejected once, not at every check").isEqualTo(1.0);
-    try (RawClient client = RawClient.connect(gw.port("gate"))) {
-      client.send("\u0000\n");
-      client.send("hold\n");
+  }
+
+  @Test
+  void overrides_applyToAReload_asAtStartup_andInfoShowsTheGenerationAndHash() throws Exception {
+    start(config(l -> { }));
+    JsonObject before = GatewayInfo.describe(gw.gateway(), gw.app().readiness(), gw.app().reloader())
+      .getJsonObject("config");
+    assertThat(before.getLong("generation")).isEqualTo(1);
+    assertThat(before.getString("sha256")).matches("[0-9a-f]{64}");
+    java.time.Instant loaded = java.time.Instant.parse(before.getString("loadedAt"));
+    System.setProperty("tcpgate.listeners.0.errorTemplate", "SYS {code}");
+    ReloadResult result;
+    try {
+      result = await(gw.app().reload("test"));
+    } finally {
+      System.clearProperty("tcpgate.listeners.0.errorTemplate");
     }
+    assertThat(result.changes()).containsExactly("listener 'gate': changed in place [errorTemplate]");
+    JsonObject after = GatewayInfo.describe(gw.gateway(), gw.app().readiness(), gw.app().reloader())
+      .getJsonObject("config");
+    assertThat(after.getLong("generation")).isEqualTo(2);
+    assertThat(after.getString("sha256")).matches("[0-9a-f]{64}").isNotEqualTo(before.getString("sha256"));
+    assertThat(java.time.Instant.parse(after.getString("loadedAt"))).isAfterOrEqualTo(loaded);
+    assertThat(after.getJsonObject("lastReload").getString("result")).isEqualTo("applied");
+    assertThat(gw.app().registry().get("tcpgate.config.generation").gauge().value()).isEqualTo(2.0);
   }
 
   private double rejected() {
