@@ -93,6 +93,7 @@ class ObservabilityMetricsTest {
     config.put("admin", new JsonObject().put("host", "127.0.0.1").put("port", 0));
     gw = new TestGateway();
     gw.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    gw.app().reloadFrom(() -> io.vertx.core.Future.succeededFuture(config), config);
 
     try (RawClient client = RawClient.connect(gw.port("lines"))) {
       assertThat(client.send("plain\n").readLine()).isEqualTo("plain");
