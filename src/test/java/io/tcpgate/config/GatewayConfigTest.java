@@ -265,9 +265,11 @@ class GatewayConfigTest {
   }
 
   @Test
-  void overrideWithATypo_isStillAnUnknownKey() {
-    JsonObject merged = ConfigOverrides.apply(config(listener("a", 7000)), Map.of(),
-      Map.of("tcpgate.listeners.0.prot", "1"));
-    assertRejected(merged, "listeners[0].prot", "unknown key");
+  void overrideWithATypo_isRefused_namingTheOverride() {
+    assertThatThrownBy(() -> ConfigOverrides.apply(config(listener("a", 7000)), Map.of(),
+      Map.of("tcpgate.listeners.0.prot", "1")))
+      .isInstanceOf(ConfigException.class)
+      .hasMessage("listeners[0].prot: override -Dtcpgate.listeners.0.prot: 'prot' is not a configuration key (did you"
+        + " mean 'port'?)");
   }
 }

@@ -304,6 +304,29 @@ class ConfigReloadTest {
     assertThat(gw.app().registry().get("tcpgate.config.generation").gauge().value()).isEqualTo(2.0);
   }
 
+  @Test
+  void admissionRules_changedInPlace_applyToTheNextAccept_andOpenConnectionsStay() throws Exception {
+    start(config(l -> { }));
+    int port = gw.port("gate");
+    try (RawClient from2 = RawClient.connectFrom("127.0.0.2", "127.0.0.1", port)) {
+      from2.send("before\n");
+      assertThat(from2.readLine()).isEqualTo("before");
+      ReloadResult result = reload(config(l -> l.put("admission", new JsonObject()
+        .put("rules", new JsonArray().add("deny 127.0.0.2/32").add("allow all")))));
+      assertThat(result.changes()).containsExactly("listener 'gate': changed in place [admission]");
+      assertThat(RawClient.connectAndAwaitReset("127.0.0.2", "127.0.0.1", port))
+        .as("a new connection from the denied address is reset at accept").isTrue();
+      try (RawClient from1 = RawClient.connectFrom("127.0.0.1", "127.0.0.1", port)) {
+        from1.send("allowed\n");
+        assertThat(from1.readLine()).isEqualTo("allowed");
+      }
+      from2.send("after\n");
+      assertThat(from2.readLine()).as("the connection admitted before the reload stays").isEqualTo("after");
+    }
+    assertThat(gw.stats().listener("gate").refusals()).isEqualTo(1);
+    gw.awaitNothingHeld(5_000);
+  }
+
   private double rejected() {
     return gw.app().registry().get("tcpgate.config.reloads").tag("result", "rejected").counter().count();
   }
