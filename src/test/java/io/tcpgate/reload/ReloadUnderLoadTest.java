@@ -101,6 +101,8 @@ class ReloadUnderLoadTest {
     Set<String> unanswered = ConcurrentHashMap.newKeySet();
     Set<String> refused = ConcurrentHashMap.newKeySet();
     List<String> wrong = new CopyOnWriteArrayList<>();
+    List<Long> inPlaceMicros = new ArrayList<>();
+    List<Long> generationMicros = new ArrayList<>();
     AtomicBoolean stop = new AtomicBoolean();
     List<Thread> clients = new ArrayList<>();
     for (int c = 0; c < CLIENTS; c++) {
@@ -158,8 +160,10 @@ class ReloadUnderLoadTest {
       TestGateway.await("traffic flowing", 10_000, () -> answered.size() >= 100);
       for (int i = 1; i <= RELOADS; i++) {
         write(variant(i));
+        long started = System.nanoTime();
         ReloadResult result = gw.app().reload("load test").toCompletionStage().toCompletableFuture()
           .get(20, TimeUnit.SECONDS);
+        (i % 5 == 4 ? generationMicros : inPlaceMicros).add(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started));
         assertThat(result.outcome()).as("reload %d: %s", i, result.error()).isEqualTo(Outcome.APPLIED);
       }
       int before = answered.size();
@@ -189,7 +193,15 @@ class ReloadUnderLoadTest {
     assertThat(gw.stats().listener("gate").servers()).as("NetServer instances listening").isEqualTo(instances);
     assertThat(openFiles()).as("file descriptors").isLessThanOrEqualTo(fdsBefore + 16);
     System.out.printf("reload under load: %d reloads, %d frames answered, %d answered shutting-down, %d unanswered"
-      + " at a drain's close%n", RELOADS, answered.size(), refused.size(), unanswered.size());
+      + " at a drain's close; reload took (file read to applied) in place %s, new generation on the same socket %s%n",
+      RELOADS, answered.size(), refused.size(), unanswered.size(), spread(inPlaceMicros), spread(generationMicros));
+  }
+
+  /** min / median / max in milliseconds. */
+  private static String spread(List<Long> micros) {
+    List<Long> sorted = micros.stream().sorted().toList();
+    return String.format(java.util.Locale.ROOT, "%.1f / %.1f / %.1f ms (%d)", sorted.get(0) / 1000.0,
+      sorted.get(sorted.size() / 2) / 1000.0, sorted.get(sorted.size() - 1) / 1000.0, sorted.size());
   }
 
   private static long openFiles() throws IOException {
