@@ -320,6 +320,14 @@ public final class Gateway {
     return draining.size();
   }
 
+  /**
+   * Listener instances serving, every generation counted (each with its idle sweeper and lag probe): the sum of the
+   * listeners' instances once retired generations have drained.
+   */
+  public int listenerInstances() {
+    return connections.instances();
+  }
+
   /** Requests whose replies the fast path still waits for (see {@link Connections#repliesAwaited()}). */
   public int repliesAwaited() {
     return connections.repliesAwaited();

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The connections of one gateway node: the registry the listeners fill, so pushes from anywhere can find them, the
@@ -28,6 +29,7 @@ public final class Connections {
   private final ConnectionRegistry registry = new ConnectionRegistry();
   private final RequestSender requests;
   private final PinnedInstances pinned;
+  private final AtomicInteger instances = new AtomicInteger();
 
   private Connections(Vertx vertx, RequestSender requests) {
     this.vertx = vertx;
@@ -76,6 +78,22 @@ public final class Connections {
    */
   public int repliesAwaited() {
     return requests.waiting();
+  }
+
+  /**
+   * Listener instances serving now, every generation counted: started and not yet stopped. Once a reload's old
+   * generations have drained, the sum of the listeners' instances.
+   */
+  public int instances() {
+    return instances.get();
+  }
+
+  void instanceStarted() {
+    instances.incrementAndGet();
+  }
+
+  void instanceStopped() {
+    instances.decrementAndGet();
   }
 
   /** Open connections on this node. */

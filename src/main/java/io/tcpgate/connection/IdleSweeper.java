@@ -18,6 +18,8 @@ final class IdleSweeper {
 
   private final Vertx vertx;
   private volatile long idleNanos;
+  private long timer = -1;
+  private boolean stopped;
   private final Set<Connection> connections = new LinkedHashSet<>();
 
   IdleSweeper(Vertx vertx, long idleNanos) {
@@ -34,10 +36,23 @@ final class IdleSweeper {
     this.idleNanos = idleNanos;
   }
 
+  /** Stops sweeping (the instance stopped); call on the instance's event loop. */
+  void stop() {
+    stopped = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
   /** Sweeps every tenth of the timeout (between 0.1 and 1 s), re-reading the timeout each time. */
   private void schedule() {
+    if (stopped) {
+      return;
+    }
     long periodMs = Math.max(100, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(idleNanos) / 10));
-    vertx.setTimer(periodMs, t -> {
+    timer = vertx.setTimer(periodMs, t -> {
+      timer = -1;
       sweep();
       schedule();
     });

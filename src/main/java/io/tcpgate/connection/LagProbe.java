@@ -16,6 +16,8 @@ final class LagProbe {
   private final Vertx vertx;
   private long dueNanos;
   private long lagMs;
+  private long timer = -1;
+  private boolean stopped;
 
   LagProbe(Vertx vertx) {
     this.vertx = vertx;
@@ -26,9 +28,22 @@ final class LagProbe {
     schedule();
   }
 
+  /** Stops measuring (the instance stopped); call on the instance's event loop. */
+  void stop() {
+    stopped = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
   private void schedule() {
+    if (stopped) {
+      return;
+    }
     dueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PERIOD_MS);
-    vertx.setTimer(PERIOD_MS, t -> {
+    timer = vertx.setTimer(PERIOD_MS, t -> {
+      timer = -1;
       lagMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - dueNanos));
       schedule();
     });

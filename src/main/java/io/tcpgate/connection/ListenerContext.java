@@ -27,9 +27,11 @@ public final class ListenerContext {
   volatile ListenerSettings settings;
   volatile AcceptControl accepting = AcceptControl.ALWAYS;
   private final Vertx vertx;
+  private final Connections connections;
 
   ListenerContext(Vertx vertx, ListenerConfig config, ListenerStats stats, Connections connections) {
     this.vertx = vertx;
+    this.connections = connections;
     this.settings = new ListenerSettings(config);
     this.stats = stats;
     this.registry = connections.registry();
@@ -43,6 +45,18 @@ public final class ListenerContext {
   public void start() {
     idleSweeper.start();
     lag.start();
+    connections.instanceStarted();
+  }
+
+  /**
+   * Stops the instance's idle sweeper and lag probe once it stopped serving (its timers would outlive the
+   * deployment: Vert.x cancels a deployment's timers when it is undeployed, not those set again afterwards); call on
+   * the instance's event loop.
+   */
+  public void stop() {
+    idleSweeper.stop();
+    lag.stop();
+    connections.instanceStopped();
   }
 
   /**

@@ -90,7 +90,10 @@ final class ListenerVerticle extends VerticleBase {
     if (!listening) {
       return Future.succeededFuture();
     }
-    return server.shutdown(drainTimeoutMs, TimeUnit.MILLISECONDS).andThen(ar -> stats.serverStopped());
+    return server.shutdown(drainTimeoutMs, TimeUnit.MILLISECONDS).andThen(ar -> {
+      stats.serverStopped();
+      context.stop();
+    });
   }
 
   /** Applies a reloaded configuration of the same listener in place; see {@link ListenerContext#update}. */

@@ -191,6 +191,8 @@ class ReloadUnderLoadTest {
     gw.awaitNothingHeld(10_000);
     int instances = gw.gateway().listeners().get(0).instances();
     assertThat(gw.stats().listener("gate").servers()).as("NetServer instances listening").isEqualTo(instances);
+    assertThat(gw.gateway().listenerInstances()).as("listener instances with their sweeper and probe timers: those of"
+      + " retired generations stopped").isEqualTo(instances);
     assertThat(openFiles()).as("file descriptors").isLessThanOrEqualTo(fdsBefore + 16);
     System.out.printf("reload under load: %d reloads, %d frames answered, %d answered shutting-down, %d unanswered"
       + " at a drain's close; reload took (file read to applied) in place %s, new generation on the same socket %s%n",
