@@ -157,21 +157,25 @@ public final class Gateway {
     }
     chain = chain.compose(v -> PinnedDispatchCheck.check(vertx, next, connections.pinned()));
     for (ListenerChange change : diff.listeners()) {
-      ListenerConfig after = change.after();
-      switch (change.kind()) {
-        case ADDED, NEW_SOCKET -> chain = chain.compose(v -> bind(after, next.drainTimeoutMs())
+      if (change.kind() == ListenerChange.Kind.ADDED || change.kind() == ListenerChange.Kind.NEW_SOCKET) {
+        chain = chain.compose(v -> bind(change.after(), next.drainTimeoutMs())
           .map(b -> generations.put(change.name(), b)).mapEmpty());
-        case SAME_SOCKET -> chain = chain.compose(v -> ListenerDeployer.deployOnto(running.get(change.name()),
-            vertx, after, stats, instances(after), next.drainTimeoutMs(), connections)
-          .map(b -> generations.put(change.name(), b)).mapEmpty());
-        default -> {
-        }
       }
     }
+    // last, so that a failure before them leaves no connection on a generation the rejected reload would drain
+    for (ListenerChange change : diff.listeners()) {
+      if (change.kind() == ListenerChange.Kind.SAME_SOCKET) {
+        chain = chain.compose(v -> ListenerDeployer.deployOnto(running.get(change.name()), vertx, change.after(),
+            stats, instances(change.after()), next.drainTimeoutMs(), connections)
+          .map(b -> generations.put(change.name(), b)).mapEmpty());
+      }
+    }
+    Set<String> admitting = Set.copyOf(admissions.keySet());
     return chain.transform(ar -> {
       if (ar.failed()) {
         List<Future<Void>> undo = new ArrayList<>();
         generations.values().forEach(g -> undo.add(g.stop(vertx)));
+        admissions.keySet().retainAll(admitting);
         return Future.join(undo).transform(x -> undeployNewWorkers(workersBefore))
           .transform(x -> Future.failedFuture(ar.cause()));
       }
@@ -207,6 +211,9 @@ public final class Gateway {
           retired.add(current);
         }
         admissions.get(listener.name()).update(listener.effectiveAdmission());
+        if (change.kind() == ListenerChange.Kind.SAME_SOCKET) {
+          updates.add(generation.claimSocket());
+        }
       } else {
         serving.add(current);
         if (change != null || next.drainTimeoutMs() != config.drainTimeoutMs()) {

@@ -142,10 +142,9 @@ public final class Connection implements FrameSink, PushTarget {
     config = latest.config();
     replyFraming = latest.replies(accepted.framing());
     if (before.requestTimeoutMs() != config.requestTimeoutMs()) {
-      mixedTimeouts = !replies.isEmpty();
-      if (config.requestTimeoutMs() < before.requestTimeoutMs()) {
-        deadlines.cancelRequest();
-      }
+      // the armed timer may be due later than the next request's deadline: armRequestDeadline compares until the
+      // connection has no request left
+      mixedTimeouts = true;
     }
     if (before.dispatch() != config.dispatch() || !before.address().equals(config.address())) {
       List<ReplySlot> unsettled = new ArrayList<>();
@@ -287,13 +286,18 @@ public final class Connection implements FrameSink, PushTarget {
       config.address());
     replies.add(slot);
     stats.requestStarted();
-    if (config.overload().stopAccepting()) {
-      listener.accepting.inFlight(stats.inFlight());
-    }
+    reportInFlight();
     dispatcher.submit(slot);
     armRequestDeadline();
     if (replies.size() >= config.maxInFlight()) {
       updateReading();
+    }
+  }
+
+  /** Tells the listener's accept switch ({@code overload.stopAccepting}) how many frames are in flight now. */
+  private void reportInFlight() {
+    if (config.overload().stopAccepting()) {
+      listener.accepting.inFlight(stats.inFlight());
     }
   }
 
@@ -420,9 +424,7 @@ public final class Connection implements FrameSink, PushTarget {
     }
     stats.requestEnded();
     stats.outcome(outcome);
-    if (config.overload().stopAccepting()) {
-      listener.accepting.inFlight(stats.inFlight());
-    }
+    reportInFlight();
     slot.complete(bytes, closeAfter);
     if (closeAfter) {
       // nothing after a reply that closes the connection is answered, so nothing after it may be processed
@@ -472,6 +474,7 @@ public final class Connection implements FrameSink, PushTarget {
         slot.replyOnItsWay();
       } else {
         stats.requestEnded();
+        reportInFlight();
         stats.outcome(Outcome.TIMEOUT);
         slot.complete(replyFraming.error(ErrorCode.TIMEOUT), false);
         dispatcher.settled(slot);
@@ -490,7 +493,7 @@ public final class Connection implements FrameSink, PushTarget {
    * re-arms for the next one; a timer that finds nothing waiting is not re-armed.
    */
   private void armRequestDeadline() {
-    if (deadlines.requestArmed() || state == ConnectionState.CLOSED) {
+    if (state == ConnectionState.CLOSED || deadlines.requestArmed() && !mixedTimeouts) {
       return;
     }
     if (replies.isEmpty()) {
@@ -506,10 +509,18 @@ public final class Connection implements FrameSink, PushTarget {
         }
       }
     }
-    if (first != null) {
-      long delayNanos = first.deadlineNanos() - System.nanoTime();
-      deadlines.armRequest(TimeUnit.NANOSECONDS.toMillis(delayNanos + 999_999), this::expireRequests);
+    if (first == null) {
+      return;
     }
+    if (deadlines.requestArmed()) {
+      // a reload changed the timeout: a request sent later may be due before the one the timer waits for
+      if (first.deadlineNanos() - deadlines.requestDueNanos() >= -1_000_000) {
+        return;
+      }
+      deadlines.cancelRequest();
+    }
+    long delayNanos = first.deadlineNanos() - System.nanoTime();
+    deadlines.armRequest(TimeUnit.NANOSECONDS.toMillis(delayNanos + 999_999), this::expireRequests);
   }
 
   private void armFrameDeadline() {
@@ -688,6 +699,7 @@ public final class Connection implements FrameSink, PushTarget {
       }
       slot.complete(null, false);
       stats.requestEnded();
+      reportInFlight();
       stats.outcome(Outcome.ABANDONED);
       abandoned++;
     }

@@ -1,5 +1,7 @@
 package io.tcpgate.connection;
 
+import java.util.concurrent.TimeUnit;
+
 import io.tcpgate.metrics.ListenerStats;
 import io.vertx.core.Vertx;
 
@@ -14,6 +16,7 @@ final class Deadlines {
   private final Vertx vertx;
   private final ListenerStats stats;
   private long requestTimer = -1;
+  private long requestDueNanos;
   private long frameTimer = -1;
   private long lingerTimer = -1;
   private long ageTimer = -1;
@@ -27,8 +30,14 @@ final class Deadlines {
     return requestTimer != -1;
   }
 
+  /** When the armed request timer fires ({@link System#nanoTime()} scale); meaningful while it is armed. */
+  long requestDueNanos() {
+    return requestDueNanos;
+  }
+
   void armRequest(long delayMs, Runnable expired) {
     if (requestTimer == -1) {
+      requestDueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, delayMs));
       requestTimer = start(delayMs, () -> {
         requestTimer = -1;
         expired.run();

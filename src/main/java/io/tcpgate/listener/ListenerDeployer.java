@@ -60,21 +60,21 @@ public final class ListenerDeployer {
   public static Future<RunningListener> deploy(Vertx vertx, ListenerConfig listener, GatewayStats stats, int instances,
                                                long drainTimeoutMs, Connections connections, Admission admission) {
     return deploy(vertx, listener, stats, instances, drainTimeoutMs, connections, admission,
-      bindPort(listener.port()));
+      bindPort(listener.port()), null);
   }
 
   /**
    * Deploys a new generation of {@code running}'s listener, as {@code listener} describes it, on the same listening
    * socket: the new instances share it with the old ones until those are stopped, so no connection attempt finds the
    * port closed. For changes of the instances, the PROXY protocol or the TLS handshake deadline; host, port, family
-   * and TLS must be the same.
+   * and TLS must be the same. Until {@link RunningListener#claimSocket()} the socket keeps {@code running}'s accept
+   * gate and TLS material, so a reload that is rejected after this leaves the socket as it was.
    */
   public static Future<RunningListener> deployOnto(RunningListener running, Vertx vertx, ListenerConfig listener,
                                                    GatewayStats stats, int instances, long drainTimeoutMs,
                                                    Connections connections) {
     return deploy(vertx, listener, stats, instances, drainTimeoutMs, connections, running.admission(),
-      running.bindPort())
-      .compose(joined -> joined.serveCurrentTls().map(joined));
+      running.bindPort(), running);
   }
 
   /**
@@ -88,7 +88,7 @@ public final class ListenerDeployer {
 
   private static Future<RunningListener> deploy(Vertx vertx, ListenerConfig listener, GatewayStats stats,
                                                 int instances, long drainTimeoutMs, Connections connections,
-                                                Admission admission, int bindPort) {
+                                                Admission admission, int bindPort, RunningListener joining) {
     try {
       FamilyCheck.beforeBind(listener);
     } catch (BindException e) {
@@ -97,17 +97,17 @@ public final class ListenerDeployer {
     Future<TlsMaterial> tls = listener.tls() == null ? Future.succeededFuture()
       : vertx.executeBlocking(() -> TlsMaterial.read(vertx, listener.tls()), false);
     return tls.compose(material -> bind(vertx, listener, stats, instances, drainTimeoutMs, connections, admission,
-      material, bindPort));
+      material, bindPort, joining));
   }
 
   private static Future<RunningListener> bind(Vertx vertx, ListenerConfig listener, GatewayStats stats, int instances,
                                               long drainTimeoutMs, Connections connections, Admission admission,
-                                              TlsMaterial tls, int bindPort) {
+                                              TlsMaterial tls, int bindPort, RunningListener joining) {
     ListenerStats listenerStats = stats.listener(listener.name());
     List<ListenerVerticle> verticles = new CopyOnWriteArrayList<>();
     AcceptGate gate = new AcceptGate(admission, listenerStats,
       listener.proxyProtocol().enabled() ? listener.proxyProtocol().headerTimeoutMs() : 0);
-    InetSocketAddress gateKey = listener.port() == 0 ? null
+    InetSocketAddress gateKey = listener.port() == 0 || joining != null ? null
       : new InetSocketAddress(IpAddresses.parse(listener.host()), listener.port());
     AcceptGate replaced = gateKey == null ? null : AcceptGates.register(gateKey, gate);
     DeploymentOptions options = new DeploymentOptions()
@@ -130,8 +130,9 @@ public final class ListenerDeployer {
       .compose(deploymentId -> {
         int port = verticles.get(0).actualPort();
         InetSocketAddress bound = new InetSocketAddress(IpAddresses.parse(listener.host()), port);
-        AcceptGate previous = gateKey == null ? AcceptGates.register(bound, gate) : replaced;
-        AcceptSwitch accepting = new AcceptSwitch(bound, listener.overload(), listenerStats);
+        AcceptGate previous = joining != null ? null : gateKey == null ? AcceptGates.register(bound, gate) : replaced;
+        AcceptSwitch accepting = joining != null ? joining.acceptSwitch()
+          : new AcceptSwitch(bound, listener.overload(), listenerStats);
         verticles.forEach(v -> v.acceptControl(accepting));
         TlsReloader reloader = tls == null ? null : new TlsReloader(vertx, listener.name(), listener.tls(),
           listenerStats, tls, () -> verticles.stream().map(ListenerVerticle::server).toList());
@@ -139,8 +140,8 @@ public final class ListenerDeployer {
         try {
           List<KernelSockets.Listening> kernel = FamilyCheck.afterBind(listener, port);
           stats.bound(listener.name(), port);
-          running = new RunningListener(listener, port, bindPort, verticles, kernel, deploymentId, admission, gate,
-            accepting, reloader, () -> {
+          running = new RunningListener(listener, port, bindPort, bound, verticles, kernel, deploymentId, admission,
+            gate, accepting, reloader, () -> {
               AcceptGates.unregister(bound, gate);
               if (reloader != null) {
                 reloader.stop();

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
@@ -17,6 +18,7 @@ public final class RunningListener {
 
   private final int port;
   private final int bindPort;
+  private final InetSocketAddress bound;
   private final List<ListenerVerticle> instances;
   private final List<KernelSockets.Listening> kernel;
   private final String deploymentId;
@@ -27,12 +29,13 @@ public final class RunningListener {
   private final Runnable onStop;
   private volatile ListenerConfig config;
 
-  RunningListener(ListenerConfig config, int port, int bindPort, List<ListenerVerticle> instances,
-                  List<KernelSockets.Listening> kernel, String deploymentId, Admission admission, AcceptGate gate,
+  RunningListener(ListenerConfig config, int port, int bindPort, InetSocketAddress bound,
+                  List<ListenerVerticle> instances, List<KernelSockets.Listening> kernel, String deploymentId, Admission admission, AcceptGate gate,
                   AcceptSwitch accepting, TlsReloader tls, Runnable onStop) {
     this.config = config;
     this.port = port;
     this.bindPort = bindPort;
+    this.bound = bound;
     this.instances = List.copyOf(instances);
     this.kernel = List.copyOf(kernel);
     this.deploymentId = deploymentId;
@@ -63,11 +66,19 @@ public final class RunningListener {
   }
 
   /**
-   * Gives the listening socket this generation's TLS material: instances that joined a socket bound by an earlier
-   * generation serve the TLS context of the socket's first server until told otherwise.
+   * Makes the listening socket this generation's: its accept gate decides at accept time, its overload watermarks
+   * switch accepting, and its TLS material is served (a generation that joined a socket bound by an earlier one
+   * serves the socket's first TLS context until then). For a generation deployed onto a running one's socket, once
+   * the reload commits.
    */
-  Future<Void> serveCurrentTls() {
+  public Future<Void> claimSocket() {
+    AcceptGates.register(bound, gate);
+    accepting.update(config.overload());
     return tls == null ? Future.succeededFuture() : tls.applyCurrent();
+  }
+
+  AcceptSwitch acceptSwitch() {
+    return accepting;
   }
 
   /** The listener's admission: its counts of connections, per client address too. */

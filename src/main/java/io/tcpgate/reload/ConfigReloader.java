@@ -28,11 +28,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Reloads the configuration of a running gateway: on {@code SIGHUP}, on demand, and every {@code reload.checkMs} when
- * the configuration read differs from the one in force. A reload reads the file with every override, validates it as
+ * the configuration read differs from the one in force (a rejected one is tried again every {@value #RETRY_CHECKS}
+ * checks). A reload reads the file with every override, validates it as
  * strictly as at startup (TLS files included), refuses what needs a restart, and has the {@link Gateway} apply the
  * {@link ConfigDiff}. A rejected reload changes nothing: it is logged with its key path and counted.
  *
@@ -44,6 +46,8 @@ import java.util.function.Consumer;
 public final class ConfigReloader {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConfigReloader.class);
+  /** A rejected configuration is tried again after this many file checks. */
+  static final int RETRY_CHECKS = 10;
 
   /** Where the reloader is in its life. */
   enum State {
@@ -69,6 +73,7 @@ public final class ConfigReloader {
   private volatile Instant loadedAt = Instant.now();
   private volatile ReloadResult last;
   private volatile String rejectedHash;
+  private volatile long rejectedNanos;
   private long watchTimer = -1;
   private volatile long watchPeriodMs;
   private volatile boolean watchBusy;
@@ -221,6 +226,14 @@ public final class ConfigReloader {
     }, false);
   }
 
+  /**
+   * Whether to try a rejected configuration again: every {@value #RETRY_CHECKS} checks, since what rejected it may
+   * lie outside the file (a port still in use, a Secret not mounted yet).
+   */
+  private boolean retryDue() {
+    return System.nanoTime() - rejectedNanos >= TimeUnit.MILLISECONDS.toNanos(RETRY_CHECKS * watchPeriodMs);
+  }
+
   /** Stands for a configuration that could not be read, in place of its hash, so it is rejected once. */
   private static String unreadable(Throwable err) {
     return "unreadable: " + err.getMessage();
@@ -228,6 +241,7 @@ public final class ConfigReloader {
 
   private ReloadResult rejected(String trigger, String rejectedHash, Throwable err) {
     this.rejectedHash = rejectedHash;
+    this.rejectedNanos = System.nanoTime();
     String message = err instanceof ConfigException || err.getMessage() != null ? err.getMessage() : err.toString();
     LOG.error("configuration reload rejected ({}); generation {} stays in force: {}", trigger, generation, message);
     return new ReloadResult(Outcome.REJECTED, generation, List.of(), message);
@@ -256,12 +270,12 @@ public final class ConfigReloader {
     source.load()
       .onSuccess(json -> {
         String read = sha256(json);
-        if (!read.equals(hash) && !read.equals(rejectedHash)) {
+        if (!read.equals(hash) && (!read.equals(rejectedHash) || retryDue())) {
           reload("file changed");
         }
       })
       .onFailure(err -> {
-        if (!unreadable(err).equals(rejectedHash)) {
+        if (!unreadable(err).equals(rejectedHash) || retryDue()) {
           reload("file changed");
         }
       })
