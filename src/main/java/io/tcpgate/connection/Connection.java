@@ -24,11 +24,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.spi.LoggingEventBuilder;
 
 import java.io.IOException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -51,13 +47,6 @@ public final class Connection implements FrameSink, PushTarget {
   /** How long a connection that must close may take to flush its last reply before it is closed anyway. */
   public static final long CLOSE_LINGER_MS = 5_000;
 
-  private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
-  /**
-   * The access log: one line per closed connection, at INFO, in a logger of its own so that it can be routed or
-   * turned off ({@code <logger name="tcpgate.access" level="OFF"/>}).
-   */
-  private static final Logger ACCESS = LoggerFactory.getLogger("tcpgate.access");
-
   private final Context context;
   private final EventBus bus;
   private final NetSocket socket;
@@ -71,6 +60,7 @@ public final class Connection implements FrameSink, PushTarget {
   private final String id;
   private final ClientIdentity client;
   private final RequestHeaders.Shared sharedHeaders;
+  private final ConnectionLog log;
   /** The listener's settings as of this connection's last frame; a reload swaps them between frames. */
   private ListenerSettings settings;
   private ListenerConfig config;
@@ -108,14 +98,13 @@ public final class Connection implements FrameSink, PushTarget {
     this.id = ConnectionIds.next();
     this.client = ClientIdentity.of(socket, accepted.proxyProtocol().enabled());
     this.sharedHeaders = sharedHeaders();
+    this.log = new ConnectionLog(bus, id, accepted.name(), client);
   }
 
   void start() {
     stats.connectionOpened();
     listener.registry.add(this);
-    logDebug().log("[c-{}] {} connected to '{}' on {}{}", id, client.remote(), accepted.name(), client.local(),
-      client.peer() == null ? "" : " via " + client.peer());
-    publishEvent("connected", null);
+    log.connected();
     HalfClose.deliverEndOfStream(socket);
     socket.handler(this::onData);
     socket.drainHandler(v -> updateReading());
@@ -192,7 +181,7 @@ public final class Connection implements FrameSink, PushTarget {
     lastReadNanos = System.nanoTime();
     refreshSettings();
     if (chunk.length() == 0) {
-      logDebug().log("[c-{}] end of stream from the client, {} frame(s) taken and not answered", id, replies.size());
+      log.debug().log("[c-{}] end of stream from the client, {} frame(s) taken and not answered", id, replies.size());
       framer.end();
       return;
     }
@@ -230,16 +219,16 @@ public final class Connection implements FrameSink, PushTarget {
   public void onFramingError(FramingException error) {
     boolean tooLarge = error.kind() == FramingException.Kind.FRAME_TOO_LARGE;
     ErrorCode code = tooLarge ? ErrorCode.FRAME_TOO_LARGE : ErrorCode.BAD_FRAME;
-    logDebug().log("[c-{}] {}: {}", id, code.code(), error.getMessage());
+    log.debug().log("[c-{}] {}: {}", id, code.code(), error.getMessage());
     finishWith(code, tooLarge ? CloseReason.FRAME_TOO_LARGE : CloseReason.BAD_FRAME);
   }
 
   private void onSocketError(Throwable error) {
     if (error instanceof IOException) {
       resetSeen = true;
-      logDebug().log("[c-{}] socket error: {}", id, error.toString());
+      log.debug().log("[c-{}] socket error: {}", id, error.toString());
     } else {
-      logWarn().log("[c-{}] unexpected error, closing: {}", id, error.toString(), error);
+      log.warn().log("[c-{}] unexpected error, closing: {}", id, error.toString(), error);
       closeNow(CloseReason.ERROR);
     }
   }
@@ -247,7 +236,7 @@ public final class Connection implements FrameSink, PushTarget {
   /** The gateway is shutting down (Vert.x's NetServer shutdown reached this connection). */
   private void onDrain() {
     stats.drainStarted();
-    logDebug().log("[c-{}] draining: {} replies pending", id, replies.size());
+    log.debug().log("[c-{}] draining: {} replies pending", id, replies.size());
     if (state == ConnectionState.OPEN) {
       moveTo(ConnectionState.DRAINING);
       closeIfAnswered();
@@ -533,7 +522,7 @@ public final class Connection implements FrameSink, PushTarget {
       }
       long ageMs = partialFrameAgeMs();
       if (ageMs >= config.frameTimeoutMs()) {
-        logDebug().log("[c-{}] frame incomplete after {} ms", id, ageMs);
+        log.debug().log("[c-{}] frame incomplete after {} ms", id, ageMs);
         finishWith(ErrorCode.FRAME_TIMEOUT, CloseReason.FRAME_TIMEOUT);
       } else {
         armFrameDeadline();
@@ -557,7 +546,7 @@ public final class Connection implements FrameSink, PushTarget {
     if (state == ConnectionState.CLOSED) {
       return;
     }
-    logDebug().log("[c-{}] idle for {} ms, closing", id, TimeUnit.NANOSECONDS.toMillis(nowNanos - lastActivityNanos()));
+    log.debug().log("[c-{}] idle for {} ms, closing", id, TimeUnit.NANOSECONDS.toMillis(nowNanos - lastActivityNanos()));
     closeNow(CloseReason.IDLE_TIMEOUT);
   }
 
@@ -632,14 +621,14 @@ public final class Connection implements FrameSink, PushTarget {
    * answers take longer than the grace period, it closes anyway.
    */
   private void onMaxAge() {
-    logDebug().log("[c-{}] maximum age reached, {} frame(s) still to answer", id, replies.size());
+    log.debug().log("[c-{}] maximum age reached, {} frame(s) still to answer", id, replies.size());
     Buffer goaway = config.age().goaway() ? replyFraming.error(ErrorCode.GOAWAY) : null;
     if (!finishWith(goaway, CloseReason.MAX_AGE)) {
       return;
     }
     deadlines.armAge(config.age().graceMs(), () -> {
       if (state == ConnectionState.FINISHING) {
-        logDebug().log("[c-{}] grace period over with {} frame(s) unanswered, closing", id, replies.size());
+        log.debug().log("[c-{}] grace period over with {} frame(s) unanswered, closing", id, replies.size());
         closeReason = CloseReason.MAX_AGE_FORCED;
         closeNow(CloseReason.MAX_AGE_FORCED);
       }
@@ -708,45 +697,9 @@ public final class Connection implements FrameSink, PushTarget {
     stats.connectionClosed(reason);
     listener.registry.remove(this);
     listener.idleSweeper.remove(this);
-    logDebug().log("[c-{}] closed ({}), {} replies abandoned", id, reason.tag(), abandoned);
-    if (ACCESS.isInfoEnabled()) {
-      long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openedNanos);
-      long framesOut = replies.framesWritten() + framesPushed;
-      long bytesOut = replies.bytesWritten() + bytesPushed;
-      ACCESS.atInfo()
-        .addKeyValue(ConnectionLogFields.LISTENER, accepted.name())
-        .addKeyValue(ConnectionLogFields.CONNECTION_ID, id)
-        .addKeyValue(ConnectionLogFields.CLIENT_ADDRESS, client.remote())
-        .addKeyValue(ConnectionLogFields.PEER_ADDRESS, client.peer() == null ? "-" : client.peer())
-        .addKeyValue(ConnectionLogFields.DURATION_MS, durationMs)
-        .addKeyValue(ConnectionLogFields.FRAMES_IN, nextSequence - 1)
-        .addKeyValue(ConnectionLogFields.FRAMES_OUT, framesOut)
-        .addKeyValue(ConnectionLogFields.BYTES_IN, bytesRead)
-        .addKeyValue(ConnectionLogFields.BYTES_OUT, bytesOut)
-        .addKeyValue(ConnectionLogFields.ABANDONED, abandoned)
-        .addKeyValue(ConnectionLogFields.CLOSE_REASON, reason.tag())
-        .log("listener={} connection={} remote={} peer={} duration_ms={} frames_in={} frames_out={} bytes_in={}"
-            + " bytes_out={} abandoned={} reason={}", accepted.name(), id, client.remote(),
-          client.peer() == null ? "-" : client.peer(), durationMs, nextSequence - 1, framesOut, bytesRead, bytesOut,
-          abandoned, reason.tag());
-    }
-    publishEvent("closed", reason);
-  }
-
-  /** A DEBUG line about this connection, with its id, listener and client address as fields. */
-  private LoggingEventBuilder logDebug() {
-    return withConnectionFields(LOG.atDebug());
-  }
-
-  /** A WARN line about this connection, with its id, listener and client address as fields. */
-  private LoggingEventBuilder logWarn() {
-    return withConnectionFields(LOG.atWarn());
-  }
-
-  private LoggingEventBuilder withConnectionFields(LoggingEventBuilder line) {
-    return line.addKeyValue(ConnectionLogFields.CONNECTION_ID, id)
-      .addKeyValue(ConnectionLogFields.LISTENER, accepted.name())
-      .addKeyValue(ConnectionLogFields.CLIENT_ADDRESS, client.remote());
+    log.closed(reason, new ConnectionLog.Totals(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openedNanos),
+      nextSequence - 1, replies.framesWritten() + framesPushed, bytesRead, replies.bytesWritten() + bytesPushed,
+      abandoned));
   }
 
   private void moveTo(ConnectionState next) {
@@ -755,29 +708,4 @@ public final class Connection implements FrameSink, PushTarget {
     }
     state = next;
   }
-
-  private void publishEvent(String event, CloseReason reason) {
-    JsonObject json = new JsonObject()
-      .put("event", event)
-      .put("connectionId", id)
-      .put("listener", accepted.name())
-      .put("remoteAddress", client.remote())
-      .put("localAddress", client.local())
-      .put("node", ConnectionIds.node())
-      .put("timestamp", System.currentTimeMillis());
-    if (client.peer() != null) {
-      json.put("peerAddress", client.peer());
-    }
-    if (client.subject() != null) {
-      json.put("peerSubject", client.subject());
-    }
-    if (client.sni() != null) {
-      json.put("sni", client.sni());
-    }
-    if (reason != null) {
-      json.put("reason", reason.tag());
-    }
-    bus.publish(GatewayHeaders.EVENTS_ADDRESS, json);
-  }
-
 }
