@@ -61,13 +61,16 @@ public final class Connection implements FrameSink, PushTarget {
   private final ClientIdentity client;
   private final RequestHeaders.Shared sharedHeaders;
   private final ConnectionLog log;
-  /** The listener's settings as of this connection's last frame; a reload swaps them between frames. */
-  private ListenerSettings settings;
+  /** The listener's configuration as of this connection's last frame; a reload swaps it between frames. */
   private ListenerConfig config;
   private volatile ReplyFraming replyFraming;
   private Dispatcher dispatcher;
-  /** Whether requests in flight may have different timeouts (a reload changed it), so deadlines may not be in order. */
+  /**
+   * Whether requests taken before a reload changed the timeout are still unanswered, so deadlines may not be in frame
+   * order; {@link #mixedFrom} is the first frame taken with the new timeout.
+   */
   private boolean mixedTimeouts;
+  private long mixedFrom;
 
   private ConnectionState state = ConnectionState.OPEN;
   private CloseReason closeReason;
@@ -77,8 +80,6 @@ public final class Connection implements FrameSink, PushTarget {
   private final long openedNanos = System.nanoTime();
   private long lastReadNanos = openedNanos;
   private long bytesRead;
-  private long framesPushed;
-  private long bytesPushed;
   private long readingResumedNanos = lastReadNanos;
 
   Connection(Vertx vertx, NetSocket socket, ListenerContext listener, ListenerSettings settings) {
@@ -86,7 +87,6 @@ public final class Connection implements FrameSink, PushTarget {
     this.bus = vertx.eventBus();
     this.socket = socket;
     this.listener = listener;
-    this.settings = settings;
     this.config = settings.config();
     this.accepted = config;
     this.replyFraming = settings.replies();
@@ -123,17 +123,17 @@ public final class Connection implements FrameSink, PushTarget {
    */
   private void refreshSettings() {
     ListenerSettings latest = listener.settings;
-    if (latest == settings) {
+    if (latest.config() == config) {
       return;
     }
     ListenerConfig before = config;
-    settings = latest;
     config = latest.config();
     replyFraming = latest.replies(accepted.framing());
     if (before.requestTimeoutMs() != config.requestTimeoutMs()) {
-      // the armed timer may be due later than the next request's deadline: armRequestDeadline compares until the
-      // connection has no request left
+      // the armed timer may be due later than the next request's deadline: armRequestDeadline compares deadlines
+      // until no request taken with the old timeout is left
       mixedTimeouts = true;
+      mixedFrom = nextSequence;
     }
     if (before.dispatch() != config.dispatch() || !before.address().equals(config.address())) {
       List<ReplySlot> unsettled = new ArrayList<>();
@@ -463,7 +463,6 @@ public final class Connection implements FrameSink, PushTarget {
         slot.replyOnItsWay();
       } else {
         stats.requestEnded();
-        reportInFlight();
         stats.outcome(Outcome.TIMEOUT);
         slot.complete(replyFraming.error(ErrorCode.TIMEOUT), false);
         dispatcher.settled(slot);
@@ -472,6 +471,7 @@ public final class Connection implements FrameSink, PushTarget {
     }
     armRequestDeadline();
     if (expired) {
+      reportInFlight();
       replies.answered();
     }
   }
@@ -485,12 +485,12 @@ public final class Connection implements FrameSink, PushTarget {
     if (state == ConnectionState.CLOSED || deadlines.requestArmed() && !mixedTimeouts) {
       return;
     }
-    if (replies.isEmpty()) {
-      mixedTimeouts = false;
-      return;
-    }
     ReplySlot first = null;
+    boolean oldTimeoutsLeft = false;
     for (ReplySlot slot : replies.slots()) {
+      if (mixedTimeouts && !slot.done() && slot.sequence() < mixedFrom) {
+        oldTimeoutsLeft = true;
+      }
       if (slot.awaitingReply() && (first == null || slot.deadlineNanos() - first.deadlineNanos() < 0)) {
         first = slot;
         if (!mixedTimeouts) {
@@ -498,9 +498,16 @@ public final class Connection implements FrameSink, PushTarget {
         }
       }
     }
-    if (first == null) {
-      return;
+    if (first != null) {
+      armRequestTimer(first);
     }
+    if (!oldTimeoutsLeft) {
+      // the requests left were all taken with one timeout and are sent in frame order: so are their deadlines
+      mixedTimeouts = false;
+    }
+  }
+
+  private void armRequestTimer(ReplySlot first) {
     if (deadlines.requestArmed()) {
       // a reload changed the timeout: a request sent later may be due before the one the timer waits for
       if (first.deadlineNanos() - deadlines.requestDueNanos() >= -1_000_000) {
@@ -564,9 +571,7 @@ public final class Connection implements FrameSink, PushTarget {
     }
     if (bytes != null) {
       stats.frameOut(bytes.length());
-      framesPushed++;
-      bytesPushed += bytes.length();
-      replies.write(bytes);
+      replies.push(bytes);
     }
     Future<Void> written = replies.lastWrite() == null ? Future.succeededFuture() : replies.lastWrite();
     if (close) {
@@ -688,9 +693,11 @@ public final class Connection implements FrameSink, PushTarget {
       }
       slot.complete(null, false);
       stats.requestEnded();
-      reportInFlight();
       stats.outcome(Outcome.ABANDONED);
       abandoned++;
+    }
+    if (abandoned > 0) {
+      reportInFlight();
     }
     dispatcher.close();
     CloseReason reason = closeReason != null ? closeReason : resetSeen ? CloseReason.RESET : CloseReason.CLIENT;
@@ -698,8 +705,7 @@ public final class Connection implements FrameSink, PushTarget {
     listener.registry.remove(this);
     listener.idleSweeper.remove(this);
     log.closed(reason, new ConnectionLog.Totals(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openedNanos),
-      nextSequence - 1, replies.framesWritten() + framesPushed, bytesRead, replies.bytesWritten() + bytesPushed,
-      abandoned));
+      nextSequence - 1, replies.framesWritten(), bytesRead, replies.bytesWritten(), abandoned));
   }
 
   private void moveTo(ConnectionState next) {

@@ -1,7 +1,6 @@
 package io.tcpgate.connection;
 
 import io.tcpgate.bus.PinnedInstances;
-import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.dispatch.LocalRequestSender;
 import io.tcpgate.dispatch.PushRouter;
 import io.tcpgate.dispatch.RequestSender;
@@ -55,8 +54,8 @@ public final class Connections {
   }
 
   /** What the connections of one new listener instance share; call from that instance's start(). */
-  public ListenerContext forListener(ListenerConfig config, ListenerStats stats) {
-    return new ListenerContext(vertx, config, stats, this);
+  public ListenerContext forListener(ListenerSettings settings, ListenerStats stats) {
+    return new ListenerContext(vertx, settings, stats, this);
   }
 
   ConnectionRegistry registry() {

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Enforces the idle timeout of one listener instance's connections with a single periodic timer on its event loop,
@@ -16,46 +17,25 @@ import java.util.concurrent.TimeUnit;
  */
 final class IdleSweeper {
 
-  private final Vertx vertx;
-  private volatile long idleNanos;
-  private long timer = -1;
-  private boolean stopped;
+  private final LongSupplier idleNanos;
+  private final RearmingTimer timer;
   private final Set<Connection> connections = new LinkedHashSet<>();
 
-  IdleSweeper(Vertx vertx, long idleNanos) {
-    this.vertx = vertx;
+  /** @param idleNanos the idle timeout in force, read at each sweep (a reload may change it) */
+  IdleSweeper(Vertx vertx, LongSupplier idleNanos) {
     this.idleNanos = idleNanos;
+    this.timer = new RearmingTimer(vertx,
+      () -> Math.max(100, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(idleNanos.getAsLong()) / 10)), late -> sweep());
   }
 
+  /** Sweeps every tenth of the timeout (between 0.1 and 1 s), re-reading the timeout each time. */
   void start() {
-    schedule();
-  }
-
-  /** A new idle timeout (a reload), from the next sweep on; any thread. */
-  void idleNanos(long idleNanos) {
-    this.idleNanos = idleNanos;
+    timer.start();
   }
 
   /** Stops sweeping (the instance stopped); call on the instance's event loop. */
   void stop() {
-    stopped = true;
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-      timer = -1;
-    }
-  }
-
-  /** Sweeps every tenth of the timeout (between 0.1 and 1 s), re-reading the timeout each time. */
-  private void schedule() {
-    if (stopped) {
-      return;
-    }
-    long periodMs = Math.max(100, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(idleNanos) / 10));
-    timer = vertx.setTimer(periodMs, t -> {
-      timer = -1;
-      sweep();
-      schedule();
-    });
+    timer.stop();
   }
 
   void add(Connection connection) {
@@ -68,7 +48,7 @@ final class IdleSweeper {
 
   private void sweep() {
     long now = System.nanoTime();
-    long idleNanos = this.idleNanos;
+    long idleNanos = this.idleNanos.getAsLong();
     List<Connection> idle = null;
     for (Connection connection : connections) {
       if (now - connection.lastActivityNanos() >= idleNanos) {

@@ -13,40 +13,22 @@ final class LagProbe {
 
   static final long PERIOD_MS = 50;
 
-  private final Vertx vertx;
-  private long dueNanos;
+  private final RearmingTimer timer;
   private long lagMs;
-  private long timer = -1;
-  private boolean stopped;
 
   LagProbe(Vertx vertx) {
-    this.vertx = vertx;
+    this.timer = new RearmingTimer(vertx, () -> PERIOD_MS,
+      lateNanos -> lagMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(lateNanos)));
   }
 
   /** Starts measuring; call on the event loop it measures. */
   void start() {
-    schedule();
+    timer.start();
   }
 
   /** Stops measuring (the instance stopped); call on the instance's event loop. */
   void stop() {
-    stopped = true;
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-      timer = -1;
-    }
-  }
-
-  private void schedule() {
-    if (stopped) {
-      return;
-    }
-    dueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PERIOD_MS);
-    timer = vertx.setTimer(PERIOD_MS, t -> {
-      timer = -1;
-      lagMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - dueNanos));
-      schedule();
-    });
+    timer.stop();
   }
 
   /** The lateness measured last, in milliseconds. */

@@ -2,7 +2,6 @@ package io.tcpgate.connection;
 
 import io.tcpgate.bus.ErrorCode;
 import io.tcpgate.bus.PinnedInstances;
-import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.dispatch.RequestSender;
 import io.tcpgate.metrics.ListenerStats;
 import io.vertx.core.Vertx;
@@ -29,13 +28,14 @@ public final class ListenerContext {
   private final Vertx vertx;
   private final Connections connections;
 
-  ListenerContext(Vertx vertx, ListenerConfig config, ListenerStats stats, Connections connections) {
+  ListenerContext(Vertx vertx, ListenerSettings settings, ListenerStats stats, Connections connections) {
     this.vertx = vertx;
     this.connections = connections;
-    this.settings = new ListenerSettings(config);
+    this.settings = settings;
     this.stats = stats;
     this.registry = connections.registry();
-    this.idleSweeper = new IdleSweeper(vertx, TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds()));
+    this.idleSweeper = new IdleSweeper(vertx,
+      () -> TimeUnit.SECONDS.toNanos(this.settings.config().idleTimeoutSeconds()));
     this.requests = connections.requests();
     this.pinned = connections.pinned();
     this.lag = new LagProbe(vertx);
@@ -60,18 +60,12 @@ public final class ListenerContext {
   }
 
   /**
-   * Applies {@code config} (same name, same socket) from each connection's next frame and the next accept: timeouts,
-   * limits, error template, address, dispatch, overload and age. Framing, body type and reply mode apply to
-   * connections accepted from now on. Any thread.
+   * Applies {@code next} (same name, same socket) from each connection's next frame, the next idle sweep and the next
+   * accept: timeouts, limits, error template, address, dispatch, overload and age. Framing, body type and reply mode
+   * apply to connections accepted from now on. Any thread.
    */
-  public void update(ListenerConfig config) {
-    settings = new ListenerSettings(config);
-    idleSweeper.idleNanos(TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds()));
-  }
-
-  /** The settings in force. */
-  public ListenerSettings settings() {
-    return settings;
+  public void update(ListenerSettings next) {
+    settings = next;
   }
 
   /** Where this instance's connections report the listener's frames in flight ({@code overload.stopAccepting}). */

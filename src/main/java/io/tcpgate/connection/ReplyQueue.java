@@ -125,7 +125,7 @@ final class ReplyQueue {
     afterWrite.accept(closing);
   }
 
-  /** Replies and error replies handed to the socket so far (pushes are counted by their writer). */
+  /** Replies, error replies and pushes handed to the socket so far. */
   long framesWritten() {
     return framesWritten;
   }
@@ -135,8 +135,14 @@ final class ReplyQueue {
     return bytesWritten;
   }
 
-  /** Writes bytes now, between replies (a push). */
-  void write(Buffer bytes) {
+  /** Writes a push now, between replies, and counts it. */
+  void push(Buffer bytes) {
+    framesWritten++;
+    bytesWritten += bytes.length();
+    write(bytes);
+  }
+
+  private void write(Buffer bytes) {
     lastWriteNanos = System.nanoTime();
     lastWrite = socket.write(bytes);
   }

@@ -30,7 +30,7 @@ final class ReplySlot extends Request {
   private final long timeoutMs;
   private final String address;
   private Stage stage = Stage.QUEUED;
-  private long sentNanos;
+  private long deadlineNanos;
   private MultiMap headers;
   private Buffer bytes;
   private boolean closeAfter;
@@ -59,7 +59,8 @@ final class ReplySlot extends Request {
   @Override
   protected void sending() {
     stage = Stage.SENT;
-    sentNanos = System.nanoTime();
+    deadlineNanos = System.nanoTime()
+      + Math.min(TimeUnit.MILLISECONDS.toNanos(timeoutMs), RequestDeadline.MAX_NANOS);
     headers = connection.requestHeaders(sequence, timeoutMs);
   }
 
@@ -82,7 +83,12 @@ final class ReplySlot extends Request {
 
   /** When the reply is due ({@link System#nanoTime()} scale); meaningful from {@link Stage#SENT} on. */
   long deadlineNanos() {
-    return sentNanos + Math.min(TimeUnit.MILLISECONDS.toNanos(timeoutMs), RequestDeadline.MAX_NANOS);
+    return deadlineNanos;
+  }
+
+  /** The frame's number on its connection, from 1. */
+  long sequence() {
+    return sequence;
   }
 
   @Override
@@ -98,11 +104,6 @@ final class ReplySlot extends Request {
   /** When the frame this slot answers was complete. */
   long frameCompleteNanos() {
     return frameCompleteNanos;
-  }
-
-  /** When the request was sent ({@link System#nanoTime()} scale); meaningful from {@link Stage#SENT} on. */
-  long sentNanos() {
-    return sentNanos;
   }
 
   Stage stage() {

@@ -4,6 +4,7 @@ import io.tcpgate.admission.Admission;
 import io.tcpgate.admission.IpAddresses;
 import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.connection.Connections;
+import io.tcpgate.connection.ListenerSettings;
 import io.tcpgate.metrics.GatewayStats;
 import io.tcpgate.metrics.ListenerStats;
 import io.vertx.core.DeploymentOptions;
@@ -113,8 +114,9 @@ public final class ListenerDeployer {
     DeploymentOptions options = new DeploymentOptions()
       .setInstances(instances)
       .setThreadingModel(ThreadingModel.EVENT_LOOP);
+    ListenerSettings settings = ListenerSettings.of(listener);
     return vertx.deployVerticle(() -> {
-      ListenerVerticle verticle = new ListenerVerticle(listener, listenerStats, bindPort, drainTimeoutMs,
+      ListenerVerticle verticle = new ListenerVerticle(settings, listenerStats, bindPort, drainTimeoutMs,
         connections, admission, tls);
       verticles.add(verticle);
       return verticle;

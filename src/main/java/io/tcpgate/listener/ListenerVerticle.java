@@ -5,6 +5,7 @@ import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.connection.AcceptControl;
 import io.tcpgate.connection.Connections;
 import io.tcpgate.connection.ListenerContext;
+import io.tcpgate.connection.ListenerSettings;
 import io.tcpgate.metrics.ListenerStats;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ListenerVerticle extends VerticleBase {
 
+  private final ListenerSettings settings;
   private final ListenerConfig config;
   private final ListenerStats stats;
   private final int bindPort;
@@ -39,9 +41,10 @@ final class ListenerVerticle extends VerticleBase {
    * @param bindPort the port to ask Vert.x for: the configured port, or a negative key for one ephemeral port shared
    *                 by all instances
    */
-  ListenerVerticle(ListenerConfig config, ListenerStats stats, int bindPort, long drainTimeoutMs,
+  ListenerVerticle(ListenerSettings settings, ListenerStats stats, int bindPort, long drainTimeoutMs,
                    Connections connections, Admission admission, TlsMaterial tls) {
-    this.config = config;
+    this.settings = settings;
+    this.config = settings.config();
     this.stats = stats;
     this.bindPort = bindPort;
     this.drainTimeoutMs = drainTimeoutMs;
@@ -52,7 +55,7 @@ final class ListenerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ListenerContext listener = connections.forListener(config, stats);
+    ListenerContext listener = connections.forListener(settings, stats);
     context = listener;
     NetServerOptions options = new NetServerOptions()
       .setHost(config.host())
@@ -97,7 +100,7 @@ final class ListenerVerticle extends VerticleBase {
   }
 
   /** Applies a reloaded configuration of the same listener in place; see {@link ListenerContext#update}. */
-  void update(ListenerConfig next, long drainTimeoutMs) {
+  void update(ListenerSettings next, long drainTimeoutMs) {
     this.drainTimeoutMs = drainTimeoutMs;
     context.update(next);
   }

@@ -2,6 +2,7 @@ package io.tcpgate.listener;
 
 import io.tcpgate.admission.Admission;
 import io.tcpgate.config.ListenerConfig;
+import io.tcpgate.connection.ListenerSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
@@ -53,8 +54,9 @@ public final class RunningListener {
    */
   public Future<Void> update(ListenerConfig next, long drainTimeoutMs, TlsMaterial tlsMaterial) {
     config = next;
+    ListenerSettings settings = ListenerSettings.of(next);
     for (ListenerVerticle instance : instances) {
-      instance.update(next, drainTimeoutMs);
+      instance.update(settings, drainTimeoutMs);
     }
     admission.update(next.effectiveAdmission());
     accepting.update(next.overload());
