@@ -9,6 +9,7 @@ import io.tcpgate.admin.ProcessMeters;
 import io.tcpgate.admin.LogSetup;
 import io.tcpgate.admin.StartupErrors;
 import io.tcpgate.listener.BindException;
+import io.tcpgate.listener.ListenerDeployer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -96,7 +97,9 @@ public final class Main {
     if (check) {
       try {
         for (var listener : config.boundListeners()) {
-          io.tcpgate.listener.ListenerDeployer.checkFiles(loader, listener);
+          if (listener.tls() != null) {
+            ListenerDeployer.readTls(loader, listener.tls());
+          }
         }
       } catch (ConfigException e) {
         failBeforeStart(loader, "invalid configuration: " + e.getMessage(), EXIT_BAD_CONFIG);

@@ -62,7 +62,6 @@ public final class Admission {
   private final ConnectionBudget budget;
   private final LongSupplier clock;
   private volatile AdmissionPolicy policy;
-  private volatile boolean admitsEveryone;
   private ClientTable clients;
   private TokenBucket rate;
   private int open;
@@ -78,7 +77,6 @@ public final class Admission {
     this.clients = policy.perClient() ? new ClientTable(policy.maxTrackedIps(), policy.connectRatePerIp(), now) : null;
     this.rate = policy.connectRate() == null ? null : new TokenBucket(policy.connectRate(), now);
     this.policy = policy;
-    this.admitsEveryone = admitsEveryone(policy);
   }
 
   /**
@@ -99,7 +97,6 @@ public final class Admission {
       }
     }
     policy = next;
-    admitsEveryone = admitsEveryone(next);
   }
 
   /**
@@ -107,12 +104,7 @@ public final class Admission {
    * proxy check, and no process limit. Such a listener skips admission altogether.
    */
   public boolean admitsEveryone() {
-    return admitsEveryone && budget.unlimited();
-  }
-
-  private static boolean admitsEveryone(AdmissionPolicy policy) {
-    return policy.maxConnections() == AdmissionPolicy.UNLIMITED && !policy.perClient() && policy.connectRate() == null
-      && policy.rules().isEmpty() && !policy.proxied();
+    return policy.admitsEveryone() && budget.unlimited();
   }
 
   /** The policy this admission applies. */
@@ -150,18 +142,11 @@ public final class Admission {
       return new Verdict(ticket, null);
     }
     ClientTable.Entry entry = clients.entry(address, now);
-    if (entry == null) {
-      return refuse(RefusalReason.IP_TABLE_FULL);
+    RefusalReason refused = clientRefusal(entry, now);
+    if (refused == null) {
+      refused = countForClient(entry, address, ticket);
     }
-    if (entry.bucket != null && !entry.bucket.tryTake(now)) {
-      return refuse(RefusalReason.CONNECT_RATE);
-    }
-    if (policy.maxConnectionsPerIp() != AdmissionPolicy.UNLIMITED && entry.open >= policy.maxConnectionsPerIp()) {
-      return refuse(RefusalReason.MAX_CONNECTIONS_PER_IP);
-    }
-    entry.open++;
-    ticket.client = address;
-    return new Verdict(ticket, null);
+    return refused == null ? new Verdict(ticket, null) : refuse(refused);
   }
 
   private Verdict admit(InetAddress address) {
@@ -172,11 +157,9 @@ public final class Admission {
     ClientTable.Entry entry = null;
     if (policy.perClient()) {
       entry = clients.entry(address, now);
-      if (entry == null) {
-        return refuse(RefusalReason.IP_TABLE_FULL);
-      }
-      if (entry.bucket != null && !entry.bucket.tryTake(now)) {
-        return refuse(RefusalReason.CONNECT_RATE);
+      RefusalReason refused = clientRefusal(entry, now);
+      if (refused != null) {
+        return refuse(refused);
       }
     }
     Verdict listener = admitListener(now);
@@ -187,14 +170,31 @@ public final class Admission {
       return listener;
     }
     if (entry != null) {
-      if (policy.maxConnectionsPerIp() != AdmissionPolicy.UNLIMITED && entry.open >= policy.maxConnectionsPerIp()) {
+      RefusalReason refused = countForClient(entry, address, listener.ticket());
+      if (refused != null) {
         listener.ticket().release();
-        return refuse(RefusalReason.MAX_CONNECTIONS_PER_IP);
+        return refuse(refused);
       }
-      entry.open++;
-      listener.ticket().client = address;
     }
     return listener;
+  }
+
+  /** Why the client's entry refuses a connection (no room to track it, or its rate spent), or {@code null}. */
+  private static RefusalReason clientRefusal(ClientTable.Entry entry, long now) {
+    if (entry == null) {
+      return RefusalReason.IP_TABLE_FULL;
+    }
+    return entry.bucket != null && !entry.bucket.tryTake(now) ? RefusalReason.CONNECT_RATE : null;
+  }
+
+  /** Counts the connection on {@code ticket} for its client, or says why the client's limit refuses it. */
+  private RefusalReason countForClient(ClientTable.Entry entry, InetAddress address, Ticket ticket) {
+    if (policy.maxConnectionsPerIp() != AdmissionPolicy.UNLIMITED && entry.open >= policy.maxConnectionsPerIp()) {
+      return RefusalReason.MAX_CONNECTIONS_PER_IP;
+    }
+    entry.open++;
+    ticket.client = address;
+    return null;
   }
 
   private Verdict admitListener(long now) {

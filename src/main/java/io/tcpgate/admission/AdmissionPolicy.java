@@ -42,6 +42,19 @@ public record AdmissionPolicy(int maxConnections, int maxConnectionsPerIp, RateL
     return trustedProxies != null;
   }
 
+  /** Whether this policy lets everyone in and counts nothing that could refuse anyone (the process aside). */
+  public boolean admitsEveryone() {
+    return maxConnections == UNLIMITED && !perClient() && connectRate == null && rules.isEmpty() && !proxied();
+  }
+
+  /**
+   * Whether a connection refused for {@code reason} is told why ({@code onRefuse: message}) instead of reset; an
+   * untrusted proxy is always reset.
+   */
+  public boolean tellsWhy(RefusalReason reason) {
+    return onRefuse == RefuseAction.MESSAGE && reason != RefusalReason.UNTRUSTED_PROXY;
+  }
+
   /** The same policy with {@code trusted} as the proxies allowed to send PROXY headers. */
   public AdmissionPolicy withTrustedProxies(List<Cidr> trusted) {
     return new AdmissionPolicy(maxConnections, maxConnectionsPerIp, connectRatePerIp, connectRate, rules, onRefuse,

@@ -29,7 +29,7 @@ public final class Cidr {
     String trimmed = text.trim();
     int slash = trimmed.indexOf('/');
     InetAddress address = IpAddresses.parse(slash < 0 ? trimmed : trimmed.substring(0, slash));
-    if (IpAddresses.normalize(address) != address || (address instanceof Inet4Address && trimmed.contains(":"))) {
+    if (IpAddresses.isMappedLiteral(trimmed, address)) {
       throw new IllegalArgumentException("'" + text + "' is an IPv4-mapped IPv6 block; write it as IPv4 (IPv4 rules"
         + " also match IPv4 clients on dual-stack sockets)");
     }

@@ -1,6 +1,7 @@
 package io.tcpgate.config;
 
 import io.tcpgate.admission.AdmissionPolicy;
+import io.tcpgate.admission.IpAddresses;
 import io.tcpgate.bus.BodyType;
 import io.tcpgate.dispatch.DispatchMode;
 import io.tcpgate.framing.FramingSpec;
@@ -166,22 +167,20 @@ public record ListenerConfig(
 
   /** Parses an IP literal without any name lookup. */
   static InetAddress parseLiteral(String path, String host) {
-    String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    boolean looksV4 = literal.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-    boolean looksV6 = literal.indexOf(':') >= 0 && literal.matches("[0-9A-Fa-f:.]+");
-    if (!looksV4 && !looksV6) {
+    if (!IpAddresses.looksLiteral(host)) {
       throw new ConfigException(path, "'" + host + "' must be an IP literal (host names are not resolved at bind"
         + " time)");
     }
+    InetAddress address;
     try {
-      InetAddress address = InetAddress.getByName(literal);
-      if (looksV6 && address instanceof Inet4Address) {
-        throw new ConfigException(path, "'" + host + "' is an IPv4-mapped IPv6 address; write the IPv4 address");
-      }
-      return address;
-    } catch (java.net.UnknownHostException e) {
+      address = IpAddresses.parse(host);
+    } catch (IllegalArgumentException e) {
       throw new ConfigException(path, "'" + host + "' is not a valid IP address");
     }
+    if (IpAddresses.isMappedLiteral(host, address)) {
+      throw new ConfigException(path, "'" + host + "' is an IPv4-mapped IPv6 address; write the IPv4 address");
+    }
+    return address;
   }
 
   /** Whether this listener and {@code other} would fight over the same kernel socket. */

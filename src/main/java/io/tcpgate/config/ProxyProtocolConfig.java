@@ -22,6 +22,11 @@ public record ProxyProtocolConfig(boolean enabled, List<Cidr> trustedCidrs, long
   /** No PROXY protocol. */
   public static final ProxyProtocolConfig OFF = new ProxyProtocolConfig(false, List.of(), DEFAULT_HEADER_TIMEOUT_MS);
 
+  /** The PROXY header's deadline from the accept, or {@code 0} when the protocol is off. */
+  public long deadlineMs() {
+    return enabled ? headerTimeoutMs : 0;
+  }
+
   static final Set<String> KEYS = Set.of("enabled", "trustedCidrs", "headerTimeoutMs");
 
   public ProxyProtocolConfig {

@@ -5,7 +5,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.util.AttributeKey;
 import io.tcpgate.admission.Admission;
 import io.tcpgate.admission.RefusalReason;
-import io.tcpgate.admission.RefuseAction;
 import io.tcpgate.metrics.ListenerStats;
 
 import java.net.InetSocketAddress;
@@ -51,7 +50,7 @@ public final class AcceptGate {
     Admission.Verdict verdict = admission.onAccept(peer.getAddress());
     if (!verdict.admitted()) {
       stats.refused(verdict.refusal());
-      if (admission.policy().onRefuse() == RefuseAction.MESSAGE && verdict.refusal() != RefusalReason.UNTRUSTED_PROXY) {
+      if (admission.policy().tellsWhy(verdict.refusal())) {
         child.attr(REFUSED).set(verdict.refusal());
         addHeaderDeadline(child, false);
         return true;

@@ -63,11 +63,6 @@ public final class GatewayTransport implements Transport {
   /** Every listening socket of this process's gateways (several per JVM in tests), while open. */
   private static final Set<Channel> LISTENING = ConcurrentHashMap.newKeySet();
 
-  /** NIO, whatever the platform. */
-  public GatewayTransport(AcceptErrorListener acceptErrors) {
-    this(acceptErrors, TransportChoice.NIO);
-  }
-
   /**
    * The transport {@code choice} asks for: with {@link TransportChoice#AUTO}, epoll where Netty's native library
    * loads, else NIO.

@@ -3,6 +3,7 @@ package io.tcpgate.listener;
 import io.tcpgate.admission.Admission;
 import io.tcpgate.admission.IpAddresses;
 import io.tcpgate.config.ListenerConfig;
+import io.tcpgate.config.TlsConfig;
 import io.tcpgate.connection.Connections;
 import io.tcpgate.connection.ListenerSettings;
 import io.tcpgate.metrics.GatewayStats;
@@ -13,6 +14,7 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,18 +40,6 @@ public final class ListenerDeployer {
    */
   public static int bindPort(int port) {
     return port == 0 ? -(SHARED_EPHEMERAL_KEYS.incrementAndGet()) : port;
-  }
-
-  /**
-   * Reads and checks {@code listener}'s TLS files, as its deployment would, without binding anything (for
-   * {@code --check}); blocking.
-   *
-   * @throws io.tcpgate.config.ConfigException naming the file's key when one is missing, unreadable or does not match
-   */
-  public static void checkFiles(Vertx vertx, ListenerConfig listener) {
-    if (listener.tls() != null) {
-      TlsMaterial.read(vertx, listener.tls());
-    }
   }
 
   /**
@@ -83,7 +73,7 @@ public final class ListenerDeployer {
    *
    * @throws io.tcpgate.config.ConfigException naming the file's key when one is missing, unreadable or does not match
    */
-  public static TlsMaterial readTls(Vertx vertx, io.tcpgate.config.TlsConfig tls) {
+  public static TlsMaterial readTls(Vertx vertx, TlsConfig tls) {
     return TlsMaterial.read(vertx, tls);
   }
 
@@ -107,9 +97,10 @@ public final class ListenerDeployer {
     ListenerStats listenerStats = stats.listener(listener.name());
     List<ListenerVerticle> verticles = new CopyOnWriteArrayList<>();
     AcceptGate gate = new AcceptGate(admission, listenerStats,
-      listener.proxyProtocol().enabled() ? listener.proxyProtocol().headerTimeoutMs() : 0);
+      listener.proxyProtocol().deadlineMs());
+    InetAddress host = IpAddresses.parse(listener.host());
     InetSocketAddress gateKey = listener.port() == 0 || joining != null ? null
-      : new InetSocketAddress(IpAddresses.parse(listener.host()), listener.port());
+      : new InetSocketAddress(host, listener.port());
     AcceptGate replaced = gateKey == null ? null : AcceptGates.register(gateKey, gate);
     DeploymentOptions options = new DeploymentOptions()
       .setInstances(instances)
@@ -131,7 +122,7 @@ public final class ListenerDeployer {
       })
       .compose(deploymentId -> {
         int port = verticles.get(0).actualPort();
-        InetSocketAddress bound = new InetSocketAddress(IpAddresses.parse(listener.host()), port);
+        InetSocketAddress bound = new InetSocketAddress(host, port);
         AcceptGate previous = joining != null ? null : gateKey == null ? AcceptGates.register(bound, gate) : replaced;
         AcceptSwitch accepting = joining != null ? joining.acceptSwitch()
           : new AcceptSwitch(bound, listener.overload(), listenerStats);

@@ -11,7 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.ServerSSLOptions;
 
 import java.util.concurrent.TimeUnit;
 
@@ -67,15 +66,7 @@ final class ListenerVerticle extends VerticleBase {
       options.setUseProxyProtocol(true).setProxyProtocolTimeout(0);
     }
     if (tls != null) {
-      ServerSSLOptions ssl = tls.sslOptions();
-      options.setSsl(true)
-        .setSni(true)
-        .setClientAuth(ssl.getClientAuth())
-        .setKeyCertOptions(ssl.getKeyCertOptions())
-        .setTrustOptions(ssl.getTrustOptions())
-        .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
-        .setSslHandshakeTimeout(config.tls().handshakeTimeoutMs())
-        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+      tls.applyTo(options);
     }
     SessionAdmission session = new SessionAdmission(admission, stats, listener, tls != null);
     server = vertx.createNetServer(options)

@@ -5,7 +5,6 @@ import io.tcpgate.config.ListenerConfig;
 import io.tcpgate.connection.ListenerSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetServer;
 
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -60,7 +59,7 @@ public final class RunningListener {
     }
     admission.update(next.effectiveAdmission());
     accepting.update(next.overload());
-    gate.headerTimeoutMs(next.proxyProtocol().enabled() ? next.proxyProtocol().headerTimeoutMs() : 0);
+    gate.headerTimeoutMs(next.proxyProtocol().deadlineMs());
     if (tls != null && tlsMaterial != null) {
       return tls.replace(next.tls(), tlsMaterial);
     }
@@ -106,11 +105,6 @@ public final class RunningListener {
   /** How many NetServer instances share the port. */
   public int instances() {
     return instances.size();
-  }
-
-  /** The NetServer instances, one per event loop it runs on. */
-  public List<NetServer> servers() {
-    return instances.stream().map(ListenerVerticle::server).toList();
   }
 
   /** The listening sockets the kernel lists on that port (empty where /proc is not readable). */

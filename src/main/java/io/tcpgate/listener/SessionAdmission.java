@@ -5,7 +5,6 @@ import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.tcpgate.admission.Admission;
 import io.tcpgate.admission.IpAddresses;
 import io.tcpgate.admission.RefusalReason;
-import io.tcpgate.admission.RefuseAction;
 import io.tcpgate.connection.ListenerContext;
 import io.tcpgate.internal.SocketChannels;
 import io.tcpgate.metrics.ListenerStats;
@@ -104,7 +103,7 @@ final class SessionAdmission {
 
   private void refuse(NetSocket socket, Channel channel, RefusalReason reason) {
     stats.refused(reason);
-    if (admission.policy().onRefuse() == RefuseAction.MESSAGE && reason != RefusalReason.UNTRUSTED_PROXY) {
+    if (admission.policy().tellsWhy(reason)) {
       listener.refuse(socket, reason.tag());
     } else {
       AcceptGate.reset(channel);

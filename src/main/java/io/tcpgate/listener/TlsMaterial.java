@@ -5,6 +5,7 @@ import io.tcpgate.config.TlsConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
@@ -86,8 +87,8 @@ public final class TlsMaterial {
   }
 
   /** Whether the files held exactly these bytes when read. */
-  boolean sameContents(byte[] otherCert, byte[] otherKey, byte[] otherCa) {
-    return Arrays.equals(cert, otherCert) && Arrays.equals(key, otherKey) && Arrays.equals(ca, otherCa);
+  boolean sameContents(byte[][] contents) {
+    return Arrays.deepEquals(new byte[][] {cert, key, ca}, contents);
   }
 
   /** Reads the files' bytes as they are now, unchecked; blocking. */
@@ -102,6 +103,19 @@ public final class TlsMaterial {
   /** The certificate new connections get. */
   X509Certificate leaf() {
     return leaf;
+  }
+
+  /** Makes {@code options} (a listener instance's) serve this material with the listener's TLS settings. */
+  void applyTo(NetServerOptions options) {
+    ServerSSLOptions ssl = sslOptions();
+    options.setSsl(true)
+      .setSni(ssl.isSni())
+      .setClientAuth(ssl.getClientAuth())
+      .setKeyCertOptions(ssl.getKeyCertOptions())
+      .setTrustOptions(ssl.getTrustOptions())
+      .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
+      .setSslHandshakeTimeout(ssl.getSslHandshakeTimeout())
+      .setSslHandshakeTimeoutUnit(ssl.getSslHandshakeTimeoutUnit());
   }
 
   /** Vert.x's SSL options for this material and the listener's settings. */
@@ -120,14 +134,7 @@ public final class TlsMaterial {
   }
 
   private static ClientAuth clientAuth(TlsConfig.ClientAuthMode mode) {
-    switch (mode) {
-      case REQUEST:
-        return ClientAuth.REQUEST;
-      case REQUIRED:
-        return ClientAuth.REQUIRED;
-      default:
-        return ClientAuth.NONE;
-    }
+    return ClientAuth.valueOf(mode.name());
   }
 
   private static byte[] readFile(TlsConfig config, String key, String path) {

@@ -5,9 +5,11 @@ import io.tcpgate.metrics.ListenerStats;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.ServerSSLOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -66,8 +68,13 @@ final class TlsReloader {
 
   /** Gives every instance the material in use (again). */
   Future<Void> applyCurrent() {
-    return Future.all(servers.get().stream().map(server -> server.updateSSLOptions(current.sslOptions(), true))
-      .toList()).mapEmpty();
+    return serve(current).mapEmpty();
+  }
+
+  /** Gives every instance {@code material}'s options, built once. */
+  private Future<?> serve(TlsMaterial material) {
+    ServerSSLOptions options = material.sslOptions();
+    return Future.all(servers.get().stream().map(server -> server.updateSSLOptions(options, true)).toList());
   }
 
   void stop() {
@@ -87,13 +94,13 @@ final class TlsReloader {
     byte[][] rejectedBefore = rejected;
     return vertx.<Object>executeBlocking(() -> {
       byte[][] contents = TlsMaterial.readContents(config);
-      if (inUse.sameContents(contents[0], contents[1], contents[2]) || same(rejectedBefore, contents)) {
+      if (inUse.sameContents(contents) || rejectedBefore != null && Arrays.deepEquals(rejectedBefore, contents)) {
         return null;
       }
       try {
         return TlsMaterial.check(vertx, config, contents);
       } catch (RuntimeException e) {
-        if (!same(contents, TlsMaterial.readContents(config))) {
+        if (!Arrays.deepEquals(contents, TlsMaterial.readContents(config))) {
           return null;
         }
         return new Rejected(contents, e.getMessage());
@@ -118,10 +125,7 @@ final class TlsReloader {
   }
 
   private Future<Void> apply(TlsMaterial material) {
-    List<Future<Boolean>> updates = servers.get().stream()
-      .map(server -> server.updateSSLOptions(material.sslOptions(), true))
-      .toList();
-    return Future.all(updates).transform(ar -> {
+    return serve(material).transform(ar -> {
       if (ar.succeeded()) {
         current = material;
         rejected = null;
@@ -137,18 +141,6 @@ final class TlsReloader {
       }
       return Future.succeededFuture();
     });
-  }
-
-  private static boolean same(byte[][] a, byte[][] b) {
-    if (a == null) {
-      return false;
-    }
-    for (int i = 0; i < a.length; i++) {
-      if (!java.util.Arrays.equals(a[i], b[i])) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private record Rejected(byte[][] contents, String reason) {
