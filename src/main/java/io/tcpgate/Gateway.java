@@ -184,14 +184,14 @@ public final class Gateway {
   }
 
   private Future<Void> undeployNewWorkers(List<Deployed> before) {
-    List<Future<Void>> undeploys = new ArrayList<>();
+    List<String> added = new ArrayList<>();
     for (Deployed worker : workers) {
       if (!before.contains(worker)) {
         workers.remove(worker);
-        undeploys.add(vertx.undeploy(worker.id()));
+        added.add(worker.id());
       }
     }
-    return Future.join(undeploys).mapEmpty();
+    return undeploy(added);
   }
 
   private Future<Void> commit(GatewayConfig next, ConfigDiff diff, Map<String, TlsMaterial> tls,

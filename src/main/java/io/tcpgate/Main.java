@@ -105,7 +105,7 @@ public final class Main {
         failBeforeStart(loader, "invalid configuration: " + e.getMessage(), EXIT_BAD_CONFIG);
         return;
       }
-      checkOnly(loader, file);
+      checkOnly(loader, file, json);
       return;
     }
     loader.close();
@@ -148,8 +148,7 @@ public final class Main {
   }
 
   /** {@code --check}: the configuration was valid; prints it as it is in effect (every override applied). */
-  private static void checkOnly(Vertx loader, String file) {
-    JsonObject effective = await(ConfigLoader.loadJson(loader, file));
+  private static void checkOnly(Vertx loader, String file, JsonObject effective) {
     loader.close();
     System.out.println(effective.encodePrettily());
     System.out.println("tcpgate: configuration " + (file == null ? "(packaged default)" : file) + " is valid");

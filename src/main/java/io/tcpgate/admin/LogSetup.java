@@ -47,10 +47,23 @@ public final class LogSetup {
     }
   }
 
+  /**
+   * The format in effect: {@value #ENV} when set, else {@code configured}, else plain.
+   *
+   * @throws IllegalArgumentException when {@value #ENV} holds no format's name
+   */
+  public static LogFormat effective(LogFormat configured) {
+    LogFormat fromEnvironment = fromEnvironment();
+    if (fromEnvironment != null) {
+      return fromEnvironment;
+    }
+    return configured != null ? configured : LogFormat.PLAIN;
+  }
+
   /** Switches logback to {@code configured} unless the environment already chose. */
   public static void apply(LogFormat configured) {
     LogFormat fromEnvironment = fromEnvironment();
-    LogFormat effective = fromEnvironment != null ? fromEnvironment : configured;
+    LogFormat effective = effective(configured);
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext)) {
       return;
     }

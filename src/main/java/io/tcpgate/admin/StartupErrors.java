@@ -47,17 +47,11 @@ public final class StartupErrors {
   }
 
   static LogFormat effectiveFormat() {
-    LogFormat fromEnvironment;
     try {
-      fromEnvironment = LogSetup.fromEnvironment();
+      return LogSetup.effective(configured);
     } catch (IllegalArgumentException e) {
       return LogFormat.PLAIN;
     }
-    if (fromEnvironment != null) {
-      return fromEnvironment;
-    }
-    LogFormat fromConfig = configured;
-    return fromConfig != null ? fromConfig : LogFormat.PLAIN;
   }
 
   /** One ECS line, newline included, as logback would write an ERROR of {@value #LOGGER}. */

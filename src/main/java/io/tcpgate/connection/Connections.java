@@ -12,7 +12,6 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -102,12 +101,12 @@ public final class Connections {
 
   /** Starts routing pushes to this node's connections; the future carries the deployment id. */
   public Future<String> startPushRouter() {
-    return vertx.deployVerticle(new PushRouter(registry, ConnectionIds.node(), List.of()));
+    return vertx.deployVerticle(PushRouter.forNode(registry, ConnectionIds.node()));
   }
 
   /** Starts routing broadcasts to {@code listener}'s connections; the future carries the deployment id. */
   public Future<String> startBroadcasts(String listener) {
-    return vertx.deployVerticle(new PushRouter(registry, null, List.of(listener)));
+    return vertx.deployVerticle(PushRouter.forListener(registry, listener));
   }
 
   /** Releases the request path's hold on the event bus; call once the listeners are undeployed. */

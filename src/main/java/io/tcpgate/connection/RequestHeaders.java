@@ -258,7 +258,7 @@ final class RequestHeaders implements MultiMap {
 
   @Override
   public MultiMap copy(boolean mutable) {
-    return (changed != null ? changed : changing()).copy(mutable);
+    return changing().copy(mutable);
   }
 
   @Override

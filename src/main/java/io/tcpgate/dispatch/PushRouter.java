@@ -8,10 +8,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.List;
 
 /**
  * Delivers server pushes to this node's connections: a consumer on this node's push address (the connection id
@@ -21,31 +19,32 @@ import java.util.List;
 public final class PushRouter extends VerticleBase {
 
   private final PushTargets registry;
-  private final List<String> listeners;
   private final String node;
+  private final String listener;
 
-  /**
-   * @param node      this node's id, to serve its push address; {@code null} for none
-   * @param listeners the listeners whose broadcast addresses to serve
-   */
-  public PushRouter(PushTargets registry, String node, List<String> listeners) {
-    this.node = node;
+  private PushRouter(PushTargets registry, String node, String listener) {
     this.registry = registry;
-    this.listeners = listeners;
+    this.node = node;
+    this.listener = listener;
+  }
+
+  /** The router of pushes to this node's connections, on the push address of {@code node}. */
+  public static PushRouter forNode(PushTargets registry, String node) {
+    return new PushRouter(registry, node, null);
+  }
+
+  /** The router of broadcasts to {@code listener}'s connections. */
+  public static PushRouter forListener(PushTargets registry, String listener) {
+    return new PushRouter(registry, null, listener);
   }
 
   @Override
   public Future<?> start() {
-    List<Future<Void>> registrations = new ArrayList<>();
     if (node != null) {
-      registrations.add(vertx.eventBus().consumer(GatewayHeaders.nodePushAddress(node), this::push)
-        .completion());
+      return vertx.eventBus().consumer(GatewayHeaders.nodePushAddress(node), this::push).completion();
     }
-    for (String listener : listeners) {
-      registrations.add(vertx.eventBus().consumer(GatewayHeaders.broadcastAddress(listener),
-        message -> broadcast(listener, message)).completion());
-    }
-    return Future.all(registrations);
+    return vertx.eventBus().consumer(GatewayHeaders.broadcastAddress(listener),
+      message -> broadcast(listener, message)).completion();
   }
 
   private void push(Message<Object> message) {

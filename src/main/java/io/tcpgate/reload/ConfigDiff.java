@@ -125,7 +125,7 @@ public record ConfigDiff(List<ListenerChange> listeners, List<WorkerConfig> work
   }
 
   private static Kind kind(ListenerConfig old, ListenerConfig after, boolean sameSocket) {
-    if (!sameSocket || old.family() != after.family() || (old.tls() == null) != (after.tls() == null)) {
+    if (!sameSocket) {
       return Kind.NEW_SOCKET;
     }
     boolean handshakeDeadline = old.tls() != null && old.tls().handshakeTimeoutMs() != after.tls().handshakeTimeoutMs();

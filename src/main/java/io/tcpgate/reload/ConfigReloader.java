@@ -112,6 +112,11 @@ public final class ConfigReloader {
    * @return the outcome; never fails
    */
   public Future<ReloadResult> reload(String trigger) {
+    return reload(trigger, null);
+  }
+
+  /** {@link #reload(String)} of a configuration already read ({@code null}: read it), e.g. by a file check. */
+  private Future<ReloadResult> reload(String trigger, JsonObject read) {
     synchronized (this) {
       switch (state) {
         case CLOSED:
@@ -127,11 +132,11 @@ public final class ConfigReloader {
           idle = Promise.promise();
       }
     }
-    return run(trigger);
+    return run(trigger, read);
   }
 
-  private Future<ReloadResult> run(String trigger) {
-    Future<ReloadResult> outcome = source.load()
+  private Future<ReloadResult> run(String trigger, JsonObject read) {
+    Future<ReloadResult> outcome = (read != null ? Future.succeededFuture(read) : source.load())
       .compose(json -> apply(json, trigger))
       .recover(err -> Future.succeededFuture(rejected(trigger, unreadable(err), err)));
     return outcome.andThen(ar -> finished(ar.result()));
@@ -162,7 +167,7 @@ public final class ConfigReloader {
       nowIdle.complete();
       return;
     }
-    run(nextTrigger).onComplete(next);
+    run(nextTrigger, null).onComplete(next);
   }
 
   private ReloadResult shuttingDown() {
@@ -271,7 +276,7 @@ public final class ConfigReloader {
       .onSuccess(json -> {
         String read = sha256(json);
         if (!read.equals(hash) && (!read.equals(rejectedHash) || retryDue())) {
-          reload("file changed");
+          reload("file changed", json);
         }
       })
       .onFailure(err -> {
