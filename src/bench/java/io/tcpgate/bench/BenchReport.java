@@ -208,14 +208,8 @@ public final class BenchReport {
         double throughput = median(runs, r -> r.getDouble("throughput"));
         double p99 = median(runs, r -> lat(r, "p99"));
         double cpu = median(runs, BenchReport::cpu);
-        StringBuilder perRound = new StringBuilder();
-        for (JsonObject r : runs) {
-          perRound.append(perRound.length() == 0 ? "" : ", ").append(thousands(r.getDouble("throughput")));
-          if (num(r.getJsonObject("machine", new JsonObject()).getValue("otherCores")) > BUSY_MACHINE_CORES) {
-            perRound.append('*');
-            disturbed[0]++;
-          }
-        }
+        disturbed[0] += disturbedRuns(runs);
+        String perRound = perRound(runs);
         md.append("| ").append(title).append(" | ").append(server)
             .append(" | ").append(thousands(throughput))
             .append(" | ").append(ratio(throughput, dThroughput))
@@ -417,14 +411,8 @@ public final class BenchReport {
       double rate = median(runs, r -> r.getDouble("throughput"));
       double p99 = median(runs, r -> lat(r, "p99"));
       double cpu = median(runs, BenchReport::cpuPerConn);
-      StringBuilder perRound = new StringBuilder();
-      for (JsonObject r : runs) {
-        perRound.append(perRound.length() == 0 ? "" : ", ").append(thousands(r.getDouble("throughput")));
-        if (num(r.getJsonObject("machine", new JsonObject()).getValue("otherCores")) > BUSY_MACHINE_CORES) {
-          perRound.append('*');
-          disturbed++;
-        }
-      }
+      disturbed += disturbedRuns(runs);
+      String perRound = perRound(runs);
       boolean isReference = server.equals(reference);
       md.append("| ").append(isReference ? server : "**" + server + "**")
           .append(" | ").append(tls ? "yes" : "no")
@@ -983,5 +971,25 @@ public final class BenchReport {
   private static String text(Path dir, String name) throws IOException {
     Path file = dir.resolve(name);
     return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "(not recorded)";
+  }
+
+  /** The throughput of each round, a disturbed run (other processes busy) marked with {@code *}. */
+  private static String perRound(List<JsonObject> runs) {
+    StringBuilder perRound = new StringBuilder();
+    for (JsonObject r : runs) {
+      perRound.append(perRound.length() == 0 ? "" : ", ").append(thousands(r.getDouble("throughput")));
+      if (disturbed(r)) {
+        perRound.append('*');
+      }
+    }
+    return perRound.toString();
+  }
+
+  private static int disturbedRuns(List<JsonObject> runs) {
+    return (int) runs.stream().filter(BenchReport::disturbed).count();
+  }
+
+  private static boolean disturbed(JsonObject run) {
+    return num(run.getJsonObject("machine", new JsonObject()).getValue("otherCores")) > BUSY_MACHINE_CORES;
   }
 }

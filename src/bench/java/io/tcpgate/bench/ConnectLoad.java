@@ -82,17 +82,12 @@ final class ConnectLoad {
     this.o = o;
   }
 
-  /** What the loops share with the main thread. */
-  static final class Control {
-    volatile int phase = LoadWorker.WARMUP;
-  }
-
   JsonObject run() throws IOException, InterruptedException, GeneralSecurityException {
     InetSocketAddress target = new InetSocketAddress(LoadGenerator.loopback(o.host), o.port);
     Payload payload = new Payload(o.framing, o.size);
     Tls tls = o.tlsTrust == null ? null : new Tls(Path.of(o.tlsTrust), target);
     long cryptoWarmupOps = tls == null ? 0 : Tls.warmUpCrypto(o.tlsClientWarmup);
-    Control control = new Control();
+    LoadWorker.Control control = new LoadWorker.Control();
     List<Loop> loops = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < o.connections; i++) {
@@ -173,15 +168,6 @@ final class ConnectLoad {
     if (rss >= 0) {
       serverJson.put("rssKiB", rss);
     }
-    JsonObject latency = new JsonObject();
-    if (histogram.getTotalCount() > 0) {
-      latency.put("p50", us(histogram.getValueAtPercentile(50)))
-          .put("p90", us(histogram.getValueAtPercentile(90)))
-          .put("p99", us(histogram.getValueAtPercentile(99)))
-          .put("p999", us(histogram.getValueAtPercentile(99.9)))
-          .put("max", us(histogram.getMaxValue()))
-          .put("mean", us((long) histogram.getMean()));
-    }
     return new JsonObject()
         .put("mode", "connect")
         .put("labels", o.labels)
@@ -200,7 +186,7 @@ final class ConnectLoad {
         .put("completed", completed)
         .put("attemptedTotal", attempted)
         .put("throughput", LoadGenerator.round(completed / window, 1))
-        .put("latencyUs", latency)
+        .put("latencyUs", LoadGenerator.latencyMicros(histogram))
         .put("errors", errorCount + stuck)
         .put("errorDetail", errors)
         .put("server", serverJson)
@@ -213,10 +199,6 @@ final class ConnectLoad {
     JsonObject json = cpu.toJson(completed);
     json.put("cpuUsPerConn", json.getValue("cpuUsPerReq"));
     return json;
-  }
-
-  private static double us(long nanos) {
-    return LoadGenerator.round(nanos / 1000.0, 1);
   }
 
   /** The client side of TLS: trusts one certificate, checks that it names the target IP, never resumes a session. */
@@ -349,11 +331,11 @@ final class ConnectLoad {
     private final InetSocketAddress target;
     private final Payload payload;
     private final Tls tls;
-    private final Control control;
+    private final LoadWorker.Control control;
     private final byte[] request;
     private final byte[] reply;
 
-    Loop(int index, InetSocketAddress target, Payload payload, Tls tls, Control control) {
+    Loop(int index, InetSocketAddress target, Payload payload, Tls tls, LoadWorker.Control control) {
       this.index = index;
       this.target = target;
       this.payload = payload;

@@ -584,22 +584,27 @@ public final class LoadGenerator {
     }
 
     JsonObject latencyMicros() {
-      JsonObject json = new JsonObject();
-      if (histogram.getTotalCount() == 0) {
-        return json;
-      }
-      return json
-          .put("p50", us(histogram.getValueAtPercentile(50)))
-          .put("p90", us(histogram.getValueAtPercentile(90)))
-          .put("p99", us(histogram.getValueAtPercentile(99)))
-          .put("p999", us(histogram.getValueAtPercentile(99.9)))
-          .put("max", us(histogram.getMaxValue()))
-          .put("mean", us((long) histogram.getMean()));
+      return LoadGenerator.latencyMicros(histogram);
     }
+  }
 
-    private static double us(long nanos) {
-      return round(nanos / 1000.0, 1);
+  /** The percentiles, max and mean of {@code histogram} (nanoseconds) in microseconds; empty when it is. */
+  static JsonObject latencyMicros(Histogram histogram) {
+    JsonObject json = new JsonObject();
+    if (histogram.getTotalCount() == 0) {
+      return json;
     }
+    return json
+        .put("p50", us(histogram.getValueAtPercentile(50)))
+        .put("p90", us(histogram.getValueAtPercentile(90)))
+        .put("p99", us(histogram.getValueAtPercentile(99)))
+        .put("p999", us(histogram.getValueAtPercentile(99.9)))
+        .put("max", us(histogram.getMaxValue()))
+        .put("mean", us((long) histogram.getMean()));
+  }
+
+  private static double us(long nanos) {
+    return round(nanos / 1000.0, 1);
   }
 
   /** The load mode. */

@@ -109,8 +109,7 @@ class HpaConnectionsOverlayTest {
   }
 
   private static Set<String> kinds(Kustomize.Rendered rendered) {
-    return rendered.objects.stream().map(o -> o.get("kind") + "/" + name(o))
-      .collect(Collectors.toCollection(TreeSet::new));
+    return rendered.kinds();
   }
 
   private static Map<String, Object> plain(Map<String, Object> obj) {

@@ -10,10 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static io.tcpgate.testing.Yamls.map;
 import static io.tcpgate.testing.Yamls.maps;
 import static io.tcpgate.testing.Yamls.name;
+import static io.tcpgate.testing.Yamls.spec;
 import static io.tcpgate.testing.Yamls.str;
 import static io.tcpgate.testing.Yamls.strings;
 import static io.tcpgate.testing.Yamls.yaml;
@@ -63,6 +67,51 @@ final class Kustomize {
       List<Map<String, Object>> found = ofKind(kind).stream().filter(o -> name.equals(name(o))).toList();
       assertThat(found).as(kind + " " + name + " among the rendered objects").hasSize(1);
       return found.get(0);
+    }
+
+    /** {@code kind/name} of every object, sorted. */
+    Set<String> kinds() {
+      return objects.stream().map(o -> o.get("kind") + "/" + name(o)).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** The pod spec of Deployment {@code deployment}. */
+    Map<String, Object> podSpec(String deployment) {
+      return map(map(spec(get("Deployment", deployment)).get("template"), "pod template").get("spec"), "pod spec");
+    }
+
+    /** Container {@code name} of Deployment {@code deployment}. */
+    Map<String, Object> container(String deployment, String name) {
+      return maps(podSpec(deployment).get("containers"), "containers").stream().filter(c -> name.equals(c.get("name")))
+        .findFirst().orElseThrow(() -> new AssertionError("the Deployment has no container '" + name + "'"));
+    }
+
+    /**
+     * The content of the ConfigMap key that container {@code name} of Deployment {@code deployment} reads with
+     * {@code -conf FILE}, through a volume mount of the whole ConfigMap (not a subPath).
+     */
+    String mountedConfigJson(String deployment, String name) {
+      Map<String, Object> gateway = container(deployment, name);
+      List<String> cmd = Stream.concat(strings(gateway.getOrDefault("command", List.of())).stream(),
+        strings(gateway.getOrDefault("args", List.of())).stream()).toList();
+      int flag = cmd.lastIndexOf("-conf");
+      assertThat(flag).as("-conf FILE on the gateway's command line " + cmd).isBetween(0, cmd.size() - 2);
+      Path conf = Path.of(cmd.get(flag + 1));
+      for (Map<String, Object> mount : maps(gateway.get("volumeMounts"), "volumeMounts")) {
+        if (!conf.getParent().equals(Path.of(str(mount.get("mountPath"), "mountPath"))) || mount.get("subPath") != null) {
+          continue;
+        }
+        for (Map<String, Object> volume : maps(podSpec(deployment).get("volumes"), "volumes")) {
+          if (volume.get("name").equals(mount.get("name")) && volume.get("configMap") != null) {
+            String cm = str(map(volume.get("configMap"), "configMap volume").get("name"), "configMap name");
+            Map<String, String> data = configMaps.get(cm);
+            assertThat(data).as("ConfigMap " + cm + " mounted at " + mount.get("mountPath")).isNotNull();
+            String json = data.get(conf.getFileName().toString());
+            assertThat(json).as("key " + conf.getFileName() + " of ConfigMap " + cm).isNotNull();
+            return json;
+          }
+        }
+      }
+      throw new AssertionError("-conf " + conf + " is in no ConfigMap volume of container '" + name + "'");
     }
   }
 

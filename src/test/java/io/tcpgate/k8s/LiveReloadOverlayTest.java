@@ -13,7 +13,6 @@ import java.util.Map;
 
 import static io.tcpgate.testing.Yamls.map;
 import static io.tcpgate.testing.Yamls.maps;
-import static io.tcpgate.testing.Yamls.spec;
 import static io.tcpgate.testing.Yamls.strings;
 import static io.tcpgate.testing.Yamls.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,9 +63,7 @@ class LiveReloadOverlayTest {
 
   @Test
   void theConfigIsMountedAsADirectory() {
-    Map<String, Object> deployment = overlay.objects.stream().filter(o -> "Deployment".equals(o.get("kind")))
-      .findFirst().orElseThrow();
-    Map<String, Object> podSpec = map(map(spec(deployment).get("template"), "template").get("spec"), "pod spec");
+    Map<String, Object> podSpec = overlay.podSpec("tcpgate");
     String volume = maps(podSpec.get("volumes"), "volumes").stream()
       .filter(v -> v.get("configMap") != null
         && "tcpgate-config".equals(map(v.get("configMap"), "configMap").get("name")))

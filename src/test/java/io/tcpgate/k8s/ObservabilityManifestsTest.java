@@ -215,8 +215,7 @@ class ObservabilityManifestsTest {
   // ---------------------------------------------------------------------------------------------------------------
 
   private static Set<String> kinds(Kustomize.Rendered rendered) {
-    return rendered.objects.stream().map(o -> o.get("kind") + "/" + name(o))
-      .collect(Collectors.toCollection(TreeSet::new));
+    return rendered.kinds();
   }
 
   private static Map<String, Object> podSpec(Map<String, Object> deployment) {

@@ -371,8 +371,7 @@ class TlsOverlayTest {
   }
 
   private static Set<String> kinds(Kustomize.Rendered rendered) {
-    return rendered.objects.stream().map(o -> o.get("kind") + "/" + name(o))
-      .collect(Collectors.toCollection(TreeSet::new));
+    return rendered.kinds();
   }
 
   /** A deep copy of {@code obj} without the renderer's {@code __} keys. */
@@ -398,14 +397,11 @@ class TlsOverlayTest {
   }
 
   private static Map<String, Object> podSpec(Kustomize.Rendered rendered) {
-    Map<String, Object> deployment = rendered.get("Deployment", GATEWAY);
-    return map(map(spec(deployment).get("template"), "pod template").get("spec"), "pod spec");
+    return rendered.podSpec(GATEWAY);
   }
 
   private static Map<String, Object> container(Kustomize.Rendered rendered) {
-    return maps(podSpec(rendered).get("containers"), "containers").stream()
-      .filter(c -> GATEWAY.equals(c.get("name"))).findFirst()
-      .orElseThrow(() -> new AssertionError("the Deployment has no container '" + GATEWAY + "'"));
+    return rendered.container(GATEWAY, GATEWAY);
   }
 
   private static JsonObject json(String text, String what) {
@@ -418,27 +414,6 @@ class TlsOverlayTest {
 
   /** The content of the ConfigMap key the gateway's {@code -conf FILE} reads, through its volumeMount. */
   private static String mountedConfigJson(Kustomize.Rendered rendered) {
-    Map<String, Object> gateway = container(rendered);
-    List<String> cmd = Stream.concat(strings(gateway.getOrDefault("command", List.of())).stream(),
-      strings(gateway.getOrDefault("args", List.of())).stream()).toList();
-    int flag = cmd.lastIndexOf("-conf");
-    assertThat(flag).as("-conf FILE on the gateway's command line " + cmd).isBetween(0, cmd.size() - 2);
-    Path conf = Path.of(cmd.get(flag + 1));
-    for (Map<String, Object> mount : maps(gateway.get("volumeMounts"), "volumeMounts")) {
-      if (!conf.getParent().equals(Path.of(str(mount.get("mountPath"), "mountPath"))) || mount.get("subPath") != null) {
-        continue;
-      }
-      for (Map<String, Object> volume : maps(podSpec(rendered).get("volumes"), "volumes")) {
-        if (volume.get("name").equals(mount.get("name")) && volume.get("configMap") != null) {
-          String cm = str(map(volume.get("configMap"), "configMap volume").get("name"), "configMap name");
-          Map<String, String> data = rendered.configMaps.get(cm);
-          assertThat(data).as("ConfigMap " + cm + " mounted at " + mount.get("mountPath")).isNotNull();
-          String json = data.get(conf.getFileName().toString());
-          assertThat(json).as("key " + conf.getFileName() + " of ConfigMap " + cm).isNotNull();
-          return json;
-        }
-      }
-    }
-    throw new AssertionError("-conf " + conf + " is in no ConfigMap volume of container '" + GATEWAY + "'");
+    return rendered.mountedConfigJson(GATEWAY, GATEWAY);
   }
 }

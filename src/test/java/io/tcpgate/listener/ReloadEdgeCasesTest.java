@@ -1,14 +1,13 @@
 package io.tcpgate.listener;
 
-import io.tcpgate.config.ConfigLoader;
 import io.tcpgate.listener.TlsListenerTest.TlsClient;
 import io.tcpgate.reload.ReloadResult;
 import io.tcpgate.reload.ReloadResult.Outcome;
 import io.tcpgate.testing.RawClient;
 import io.tcpgate.testing.TestCertificates;
 import io.tcpgate.testing.TestCertificates.Issued;
+import io.tcpgate.testing.ReloadableGateway;
 import io.tcpgate.testing.TestGateway;
-import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,14 +24,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
+import static io.tcpgate.testing.ReloadableGateway.await;
+import static io.tcpgate.testing.ReloadableGateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -47,9 +44,10 @@ class ReloadEdgeCasesTest {
   @TempDir
   Path dir;
 
+  private ReloadableGateway reloadable;
   private TestGateway gw;
   private Path file;
-  private final List<Message<Object>> held = new CopyOnWriteArrayList<>();
+  private List<Message<Object>> held;
 
   @AfterEach
   void tearDown(VertxTestContext ctx) {
@@ -57,41 +55,18 @@ class ReloadEdgeCasesTest {
   }
 
   private void start(JsonObject config) throws Exception {
-    file = dir.resolve("config.json");
-    write(config);
-    gw = new TestGateway();
-    gw.vertx().eventBus().<Object>consumer("work", message -> {
-      String body = message.body().toString();
-      if (body.startsWith("hold")) {
-        held.add(message);
-      } else {
-        message.reply(body);
-      }
-    });
-    JsonObject json = await(ConfigLoader.loadJson(gw.vertx(), file.toString()));
-    await(gw.start(json));
-    gw.app().reloadFrom(() -> ConfigLoader.loadJson(gw.vertx(), file.toString()), json);
+    reloadable = ReloadableGateway.start(dir, config);
+    gw = reloadable.gateway();
+    file = reloadable.file();
+    held = reloadable.held();
   }
 
   private void write(JsonObject config) throws IOException {
-    Path temp = dir.resolve("config.json.tmp");
-    Files.writeString(temp, config.encodePrettily());
-    Files.move(temp, dir.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    reloadable.write(config);
   }
 
   private ReloadResult reload(JsonObject config) throws Exception {
-    write(config);
-    return await(gw.app().reload("test"));
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
-
-  private static JsonObject config(Consumer<JsonObject> listener) {
-    JsonObject l = TestGateway.listener("gate", "work");
-    listener.accept(l);
-    return TestGateway.config(l);
+    return reloadable.reload(config);
   }
 
   /** A shorter timeout, then a read without a frame (the client's end of stream): the request keeps its deadline. */
@@ -104,13 +79,7 @@ class ReloadEdgeCasesTest {
       TestGateway.await("held", 5_000, () -> held.size() == 1);
       assertThat(reload(config(l -> l.put("requestTimeoutMs", 200))).outcome()).isEqualTo(Outcome.APPLIED);
       client.socket().shutdownOutput();
-      long sent = System.nanoTime();
-      String line;
-      try {
-        line = client.readLine();
-      } catch (SocketTimeoutException e) {
-        line = "<nothing after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent) + " ms>";
-      }
+      String line = lineOrSilence(client);
       assertThat(line).as("'hold a' was taken with a 1500 ms timeout: ERR timeout at its deadline")
         .isEqualTo("ERR timeout");
     }
@@ -127,13 +96,7 @@ class ReloadEdgeCasesTest {
       assertThat(reload(config(l -> l.put("requestTimeoutMs", 200).put("frameTimeoutMs", 60_000))).outcome())
         .isEqualTo(Outcome.APPLIED);
       client.send("par");
-      long sent = System.nanoTime();
-      String line;
-      try {
-        line = client.readLine();
-      } catch (SocketTimeoutException e) {
-        line = "<nothing after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent) + " ms>";
-      }
+      String line = lineOrSilence(client);
       assertThat(line).isEqualTo("ERR timeout");
     }
   }
@@ -212,6 +175,29 @@ class ReloadEdgeCasesTest {
     assertThat(silentPeerCutOff(port)).as("after the rejected reload: the same").isTrue();
   }
 
+  /** The next line from {@code client}, or how long it stayed silent until its read timeout. */
+  private static String lineOrSilence(RawClient client) throws IOException {
+    long since = System.nanoTime();
+    try {
+      return client.readLine();
+    } catch (SocketTimeoutException e) {
+      return "<nothing after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since) + " ms>";
+    }
+  }
+
+  /** The reply to {@code hello} on a new connection, or a note that none came within 3 s (not accepted). */
+  private static String echoOnNewConnection(int port) throws IOException {
+    try (RawClient client = RawClient.connect(port)) {
+      client.socket().setSoTimeout(3_000);
+      client.send("hello\n");
+      try {
+        return client.readLine();
+      } catch (SocketTimeoutException e) {
+        return "<no reply: not accepted>";
+      }
+    }
+  }
+
   private static boolean silentPeerCutOff(int port) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(3_000);
@@ -264,17 +250,7 @@ class ReloadEdgeCasesTest {
     }
     TestGateway.await("old generation gone", 5_000, () -> gw.gateway().draining() == 0);
     assertThat(gw.stats().inFlight()).isZero();
-    try (RawClient second = RawClient.connect(port)) {
-      second.socket().setSoTimeout(3_000);
-      second.send("hello\n");
-      String line;
-      try {
-        line = second.readLine();
-      } catch (SocketTimeoutException e) {
-        line = "<no reply: not accepted>";
-      }
-      assertThat(line).as("nothing in flight: the listener accepts again").isEqualTo("hello");
-    }
+    assertThat(echoOnNewConnection(port)).as("nothing in flight: the listener accepts again").isEqualTo("hello");
   }
 
   /** Without a reload: a request that ends by timeout lets a paused listener accept again. */
@@ -288,17 +264,7 @@ class ReloadEdgeCasesTest {
       assertThat(first.readLine()).isEqualTo("ERR timeout");
     }
     TestGateway.await("closed", 5_000, () -> gw.stats().openConnections() == 0);
-    try (RawClient second = RawClient.connect(port)) {
-      second.socket().setSoTimeout(3_000);
-      second.send("hello\n");
-      String line;
-      try {
-        line = second.readLine();
-      } catch (SocketTimeoutException e) {
-        line = "<no reply: not accepted>";
-      }
-      assertThat(line).isEqualTo("hello");
-    }
+    assertThat(echoOnNewConnection(port)).isEqualTo("hello");
   }
 
   private long timeouts() {
@@ -311,9 +277,6 @@ class ReloadEdgeCasesTest {
   }
 
   private BigInteger serial(TestCertificates certs) throws Exception {
-    try (TlsClient client = TlsClient.connect(certs.clientContext(null), gw.port("gate"), "gw.test")) {
-      assertThat(client.exchange("ping")).isEqualTo("ping");
-      return client.serverSerial();
-    }
+    return TlsClient.serialOfNewConnection(certs.clientContext(null), gw.port("gate"), "gw.test");
   }
 }

@@ -403,11 +403,9 @@ class TlsListenerTest {
   static final class TlsClient implements AutoCloseable {
 
     final SSLSocket socket;
-    private final InputStream in;
 
-    private TlsClient(SSLSocket socket) throws IOException {
+    private TlsClient(SSLSocket socket) {
       this.socket = socket;
-      this.in = socket.getInputStream();
     }
 
     /** Connects, sends {@code sni} when not null, and completes the handshake. */
@@ -431,6 +429,17 @@ class TlsListenerTest {
       return new TlsClient(socket);
     }
 
+    /**
+     * The serial number of the certificate a new connection gets; the connection must also work (a {@code ping} is
+     * echoed).
+     */
+    static BigInteger serialOfNewConnection(SSLContext context, int port, String sni) throws IOException {
+      try (TlsClient client = connect(context, port, sni)) {
+        assertThat(client.exchange("ping")).isEqualTo("ping");
+        return client.serverSerial();
+      }
+    }
+
     /** The serial number of the certificate the server presented. */
     BigInteger serverSerial() throws IOException {
       return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
@@ -440,17 +449,7 @@ class TlsListenerTest {
     String exchange(String line) throws IOException {
       socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
       socket.getOutputStream().flush();
-      ByteArrayOutputStream reply = new ByteArrayOutputStream();
-      while (true) {
-        int b = in.read();
-        if (b < 0) {
-          throw new IOException("connection closed after '" + reply.toString(StandardCharsets.UTF_8) + "'");
-        }
-        if (b == '\n') {
-          return reply.toString(StandardCharsets.UTF_8);
-        }
-        reply.write(b);
-      }
+      return RawClient.readLine(socket);
     }
 
     @Override

@@ -1,11 +1,10 @@
 package io.tcpgate.reload;
 
 import io.tcpgate.admin.GatewayInfo;
-import io.tcpgate.config.ConfigLoader;
 import io.tcpgate.reload.ReloadResult.Outcome;
 import io.tcpgate.testing.RawClient;
+import io.tcpgate.testing.ReloadableGateway;
 import io.tcpgate.testing.TestGateway;
-import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,12 +25,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
+import static io.tcpgate.testing.ReloadableGateway.await;
+import static io.tcpgate.testing.ReloadableGateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Live reload over real sockets: what changes in place applies from a connection's next frame, framing from the next
@@ -44,55 +42,29 @@ class ConfigReloadTest {
   @TempDir
   Path dir;
 
+  private ReloadableGateway reloadable;
   private TestGateway gw;
   private Path file;
-  private final List<Message<Object>> held = new CopyOnWriteArrayList<>();
-  private final List<String> processed = new CopyOnWriteArrayList<>();
+  private List<Message<Object>> held;
 
   @AfterEach
   void tearDown(VertxTestContext ctx) {
     TestGateway.close(gw, ctx);
   }
 
-  /** Starts a gateway reloadable from a file holding {@code config}; "work" echoes, except frames starting "hold". */
   private void start(JsonObject config) throws Exception {
-    file = dir.resolve("config.json");
-    write(config);
-    gw = new TestGateway();
-    gw.vertx().eventBus().<Object>consumer("work", message -> {
-      String body = message.body().toString();
-      processed.add(body);
-      if (body.startsWith("hold")) {
-        held.add(message);
-      } else {
-        message.reply(body);
-      }
-    });
-    JsonObject json = await(ConfigLoader.loadJson(gw.vertx(), file.toString()));
-    await(gw.start(json));
-    gw.app().reloadFrom(() -> ConfigLoader.loadJson(gw.vertx(), file.toString()), json);
+    reloadable = ReloadableGateway.start(dir, config);
+    gw = reloadable.gateway();
+    file = reloadable.file();
+    held = reloadable.held();
   }
 
   private void write(JsonObject config) throws IOException {
-    Path temp = dir.resolve("config.json.tmp");
-    Files.writeString(temp, config.encodePrettily());
-    Files.move(temp, dir.resolve("config.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-      java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    reloadable.write(config);
   }
 
   private ReloadResult reload(JsonObject config) throws Exception {
-    write(config);
-    return await(gw.app().reload("test"));
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
-
-  private static JsonObject config(Consumer<JsonObject> listener) {
-    JsonObject l = TestGateway.listener("gate", "work");
-    listener.accept(l);
-    return TestGateway.config(l);
+    return reloadable.reload(config);
   }
 
   @Test
